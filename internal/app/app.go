@@ -1,0 +1,259 @@
+// Package app wires the export together: it reads the configuration, builds
+// the Keka client, the store and the snapshot runner once, and serves them
+// either to the Lambda runtime or to one local run (the demo included).
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/kekaexport/keka-hire-export/internal/config"
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+	"github.com/kekaexport/keka-hire-export/internal/secret"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+	"github.com/kekaexport/keka-hire-export/internal/store"
+	"github.com/kekaexport/keka-hire-export/internal/store/local"
+	s3store "github.com/kekaexport/keka-hire-export/internal/store/s3"
+)
+
+// Env is how the process sees its environment.
+type Env struct {
+	Args   []string
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time
+}
+
+// Main runs the binary: under the Lambda runtime when
+// AWS_LAMBDA_RUNTIME_API is set, else once locally. It returns the exit
+// status.
+func Main(ctx context.Context, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		if err := serveLambda(ctx, env); err != nil {
+			fmt.Fprintln(env.Stderr, "keka-export:", err)
+			return 1
+		}
+		return 0
+	}
+	return runLocal(ctx, env)
+}
+
+// services are the collaborators of a run, built once per process.
+type services struct {
+	cfg    config.Config
+	log    *slog.Logger
+	client *keka.Client
+	store  store.Store
+	runner *snapshot.Runner
+	where  string // the output location, for people
+}
+
+// newLogger returns the JSON logger of the process.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// credentials returns where the Keka credentials come from, and the
+// secret's overrides of company and environment, if any.
+func credentials(ctx context.Context, cfg config.Config, awsCfg func() (aws.Config, error)) (keka.CredentialsFunc, secret.Secret, error) {
+	if cfg.SecretID == "" {
+		c := keka.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, APIKey: cfg.APIKey}
+		return func(context.Context, bool) (keka.Credentials, error) { return c, nil },
+			secret.Secret{PIIHashKey: cfg.PIIHashKey}, nil
+	}
+	ac, err := awsCfg()
+	if err != nil {
+		return nil, secret.Secret{}, err
+	}
+	src, err := secret.New(secretsmanager.NewFromConfig(ac), secret.Options{SecretID: cfg.SecretID, TTL: cfg.SecretTTL})
+	if err != nil {
+		return nil, secret.Secret{}, err
+	}
+	first, err := src.Get(ctx, false)
+	if err != nil {
+		return nil, secret.Secret{}, err
+	}
+	fn := func(ctx context.Context, refresh bool) (keka.Credentials, error) {
+		s, err := src.Get(ctx, refresh)
+		if err != nil {
+			return keka.Credentials{}, err
+		}
+		return keka.Credentials{ClientID: s.ClientID, ClientSecret: s.ClientSecret, APIKey: s.APIKey}, nil
+	}
+	return fn, first, nil
+}
+
+// build makes the services from a validated configuration. outDir, when
+// set, selects the local directory store; otherwise the bucket is used.
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir string, progress func(snapshot.Progress)) (*services, error) {
+	var awsc *aws.Config
+	awsCfg := func() (aws.Config, error) {
+		if awsc != nil {
+			return *awsc, nil
+		}
+		c, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("aws: load configuration: %w", err)
+		}
+		awsc = &c
+		return c, nil
+	}
+
+	creds, sec, err := credentials(ctx, cfg, awsCfg)
+	if err != nil {
+		return nil, err
+	}
+	if sec.Company != "" {
+		cfg.Company = sec.Company
+	}
+	if sec.Environment != "" {
+		cfg.Environment = sec.Environment
+	}
+	baseURL, tokenURL := cfg.BaseURL, cfg.TokenURL
+	if baseURL == "" {
+		if baseURL, err = keka.BaseURL(cfg.Company, cfg.Environment); err != nil {
+			return nil, err
+		}
+	}
+	if tokenURL == "" {
+		if tokenURL, err = keka.TokenURL(cfg.Environment); err != nil {
+			return nil, err
+		}
+	}
+
+	mode, err := dataset.ParsePIIMode(cfg.PII)
+	if err != nil {
+		return nil, err
+	}
+	pii := dataset.PII{Mode: mode}
+	if mode == dataset.PIIHash {
+		if sec.PIIHashKey == "" {
+			return nil, errors.New("EXPORT_PII=hash needs a hash key: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)")
+		}
+		pii.Key = []byte(sec.PIIHashKey)
+	}
+
+	client, err := keka.New(context.WithoutCancel(ctx), keka.Options{
+		BaseURL:           baseURL,
+		TokenURL:          tokenURL,
+		Credentials:       creds,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		RequestTimeout:    cfg.RequestTimeout,
+		Logger:            log,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	svc := &services{cfg: cfg, log: log, client: client}
+	if outDir != "" {
+		st, err := local.New(outDir)
+		if err != nil {
+			return nil, err
+		}
+		svc.store, svc.where = st, outDir
+	} else {
+		ac, err := awsCfg()
+		if err != nil {
+			return nil, err
+		}
+		s3c := s3.NewFromConfig(ac, func(o *s3.Options) { o.UsePathStyle = cfg.S3PathStyle })
+		st, err := s3store.New(s3c, s3store.Options{Bucket: cfg.Bucket, Prefix: cfg.Prefix, KMSKeyID: cfg.KMSKeyID})
+		if err != nil {
+			return nil, err
+		}
+		svc.store, svc.where = st, "s3://"+cfg.Bucket+"/"+cfg.Prefix
+	}
+
+	svc.runner, err = snapshot.New(snapshot.Config{
+		Client:    client,
+		Store:     svc.store,
+		Logger:    log,
+		PII:       pii,
+		MaxShrink: cfg.MaxShrink,
+		Progress:  progress,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+// request turns a parsed event into a snapshot request.
+func request(r config.Request) snapshot.Request {
+	return snapshot.Request{
+		Date:     r.SnapshotDate,
+		Datasets: r.Datasets,
+		DryRun:   r.DryRun,
+		Force:    r.Force,
+		Restart:  r.Restart,
+		RunID:    r.RunID,
+	}
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// readEvent reads the event file, "-" for standard input, or nothing.
+func readEvent(path string, stdin io.Reader) ([]byte, error) {
+	switch path {
+	case "":
+		return nil, nil
+	case "-":
+		return io.ReadAll(stdin)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--event: %w", err)
+	}
+	return b, nil
+}
+
+// flags are the local command line.
+type flags struct {
+	demo   bool
+	event  string
+	out    string
+	budget time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&f.demo, "demo", false, "start the embedded Keka simulator and export a demo tenant into --out (default ./out)")
+	fs.StringVar(&f.event, "event", "", "invocation event file (JSON; - for standard input)")
+	fs.StringVar(&f.out, "out", "", "write to this directory (default ./out, or S3 when EXPORT_BUCKET is set)")
+	fs.DurationVar(&f.budget, "invocation-budget", 0, "stop each simulated invocation after this long, checkpoint, and continue in the next, until the run completes")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.budget < 0 {
+		return f, errors.New("--invocation-budget must be positive")
+	}
+	return f, nil
+}

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/config"
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+)
+
+// maxInvocations bounds a local run's simulated invocations.
+const maxInvocations = 100000
+
+// runLocal runs one export in this process and prints its result as JSON.
+// Bad configuration or a bad event is one line on standard error and exit
+// status 2, before anything is written.
+func runLocal(ctx context.Context, env Env) int {
+	f, err := parseFlags(env.Args, env.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return 2
+	}
+	if f.demo {
+		return runDemo(ctx, env, f)
+	}
+	cfg, err := config.FromEnv(env.Getenv, false)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return 2
+	}
+	b, err := readEvent(f.event, env.Stdin)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return 2
+	}
+	ev, err := config.ParseEvent(b, dataset.Names(), env.Now())
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return 2
+	}
+	out := f.out
+	if out == "" && cfg.Bucket == "" {
+		out = "out"
+	}
+	log := newLogger(env.Stderr, cfg.LogLevel)
+	svc, err := build(ctx, cfg, log, out, nil)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return 2
+	}
+	res, err := invokeUntilDone(ctx, svc, request(ev), f.budget, env.Now)
+	writeJSON(env.Stdout, res)
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+// invokeUntilDone runs the snapshot as a sequence of invocations of at most
+// budget each (one invocation without limit when budget is zero), as the
+// Step Functions loop does in AWS.
+func invokeUntilDone(ctx context.Context, svc *services, req snapshot.Request, budget time.Duration, now func() time.Time) (snapshot.Result, error) {
+	for range maxInvocations {
+		if budget > 0 {
+			req.StopAt = now().Add(budget)
+		}
+		res, err := svc.runner.Run(ctx, req)
+		if err != nil || res.Status != snapshot.StatusInProgress {
+			return res, err
+		}
+		req.RunID, req.Restart = res.RunID, false
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+	}
+	return snapshot.Result{Status: snapshot.StatusFailed}, fmt.Errorf("run did not complete within %d invocations", maxInvocations)
+}
+
+// outDir resolves the output directory for people.
+func outDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var _ = slog.LevelInfo

@@ -1,0 +1,122 @@
+// Package dataset is the registry of exported datasets: for each one its name,
+// key, Parquet row type and schema, the Keka lists that feed it, the mapping
+// from a raw Keka record to a row (with the PII policy applied), and the
+// Parquet writer. Adding a dataset means adding one entry to All.
+package dataset
+
+import (
+	"encoding/json"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// Meta is what a row knows besides the record itself.
+type Meta struct {
+	JobID       string    // for per-job datasets
+	Archived    bool      // which candidate list the record came from
+	RunID       string    // written to run_id
+	ExtractedAt time.Time // written to extracted_at (UTC, milliseconds)
+	PII         PII       // keep | hash | drop, with the hash key; the zero value keeps
+}
+
+// Row is one typed Parquet row; Key returns the dataset key, e.g.
+// jobID+"/"+candidateID.
+type Row interface{ Key() string }
+
+// Dataset describes one exported table.
+type Dataset struct {
+	Name          string   // "jobs", "job_candidates", "preboarding_candidates"
+	SchemaVersion int      // bumped on any incompatible column change
+	KeyColumns    []string // the columns that make Row.Key
+	PerJob        bool     // listed once per job
+
+	// Lists returns the Keka lists that feed the dataset; jobID is ignored
+	// unless PerJob.
+	Lists func(jobID string) []keka.List
+
+	// Map turns one raw Keka record into a row. It fails only when the record
+	// is not a JSON object, lacks its key, or the PII policy is unusable (hash
+	// without a key); the error names the dataset and field, never a value.
+	Map func(raw json.RawMessage, m Meta) (Row, error)
+
+	// Schema is the Parquet schema of the row type.
+	Schema *parquet.Schema
+
+	// NewWriter returns a streaming Parquet writer (zstd, bounded row groups)
+	// writing to w. Its Write fails on a row of another dataset.
+	NewWriter func(w io.Writer) Writer
+
+	personal []string // see PersonalColumns
+}
+
+// Writer writes rows of one dataset as one Parquet file.
+type Writer interface {
+	// Write buffers one row, flushing a row group when it is full.
+	Write(Row) error
+	// Rows returns the number of rows written so far.
+	Rows() int64
+	// Close flushes the last row group and writes the footer; the file is
+	// incomplete unless it returns nil.
+	Close() error
+}
+
+// The column names every dataset has besides its own.
+const (
+	ColumnRawJSON     = "raw_json"
+	ColumnExtractedAt = "extracted_at"
+	ColumnRunID       = "run_id"
+)
+
+// SchemaVersion of the datasets declared here.
+const (
+	jobsSchemaVersion          = 1
+	jobCandidatesSchemaVersion = 1
+	preboardingSchemaVersion   = 1
+)
+
+var registry = []Dataset{jobs(), jobCandidates(), preboardingCandidates()}
+
+// All returns every dataset, in a stable order (jobs first: the per-job
+// datasets need its ids). The slice is a copy.
+func All() []Dataset { return slices.Clone(registry) }
+
+// Lookup returns the dataset called name; ok is false when there is none.
+func Lookup(name string) (Dataset, bool) {
+	for _, d := range registry {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Dataset{}, false
+}
+
+// Names returns the names of all datasets, in the order of All.
+func Names() []string {
+	names := make([]string, len(registry))
+	for i, d := range registry {
+		names[i] = d.Name
+	}
+	return names
+}
+
+// PersonalColumns returns the columns holding personal data of candidates,
+// which the PII policy hashes or drops:
+//
+//   - first_name, middle_name, last_name, email, and phone (job_candidates) or
+//     mobile_number (preboarding_candidates);
+//   - in raw_json, the same fields, plus the free-form personal history and
+//     answers (educationDetails, experienceDetails,
+//     additionalCandidateDetails, jobApplicationDetails.screeningQuestionsResponse),
+//     which are set to null under both hash and drop: a hash of free text
+//     serves no join.
+//
+// Not personal by this policy: country_code (a dialling prefix, kept for
+// analysis by country), gender (an unlabelled integer), skills, tags, and the
+// names of employees (hiring team, recruiters). jobs has no personal columns.
+// Keys in raw_json match case-insensitively. The slice is a copy.
+func (d Dataset) PersonalColumns() []string { return slices.Clone(d.personal) }

@@ -1,0 +1,159 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// The private field types below decode leniently: a value of an unexpected
+// JSON type leaves the field unset (null in Parquet) instead of failing the
+// record, because Keka changes shapes without notice and raw_json keeps the
+// original anyway. A JSON null never overwrites a value already decoded, so of
+// two spellings of one key (jobTitle, jobtitle) the non-null one wins.
+
+// text is a JSON string; a number or boolean is kept as its JSON text.
+type text struct {
+	v  string
+	ok bool
+}
+
+func (s *text) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0 || string(b) == "null" || b[0] == '{' || b[0] == '[':
+	case b[0] == '"':
+		var v string
+		if json.Unmarshal(b, &v) == nil {
+			*s = text{v: v, ok: true}
+		}
+	default: // number, true, false
+		*s = text{v: string(b), ok: true}
+	}
+	return nil
+}
+
+func (s text) ptr() *string {
+	if !s.ok {
+		return nil
+	}
+	v := s.v
+	return &v
+}
+
+// integer is a JSON integer (or a float with an integral value, or a string
+// holding one) that fits in int32.
+type integer struct {
+	v  int32
+	ok bool
+}
+
+func (n *integer) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+		s = strings.TrimSpace(s)
+	}
+	if i, err := strconv.ParseInt(s, 10, 32); err == nil {
+		*n = integer{v: int32(i), ok: true}
+		return nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 {
+		*n = integer{v: int32(f), ok: true}
+	}
+	return nil
+}
+
+func (n integer) ptr() *int32 {
+	if !n.ok {
+		return nil
+	}
+	v := n.v
+	return &v
+}
+
+// boolean is a JSON boolean, or the string "true" or "false".
+type boolean struct {
+	v, ok bool
+}
+
+func (p *boolean) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+	}
+	if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+		*p = boolean{v: v, ok: true}
+	}
+	return nil
+}
+
+func (p boolean) ptr() *bool {
+	if !p.ok {
+		return nil
+	}
+	v := p.v
+	return &v
+}
+
+// date is a keka.Time; what keka.Time rejects is left unset.
+type date struct{ t keka.Time }
+
+func (d *date) UnmarshalJSON(b []byte) error {
+	var t keka.Time
+	if t.UnmarshalJSON(b) == nil && t.Valid {
+		d.t = t
+	}
+	return nil
+}
+
+// ptr returns the time in UTC truncated to milliseconds, the precision of
+// the Parquet column.
+func (d date) ptr() *time.Time {
+	if !d.t.Valid || d.t.Time.IsZero() {
+		return nil
+	}
+	v := d.t.Time.UTC().Truncate(time.Millisecond)
+	return &v
+}
+
+// texts returns the set values of a JSON array, skipping nulls and empty strings.
+func texts(in []text) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if s.ok && s.v != "" {
+			out = append(out, s.v)
+		}
+	}
+	return out
+}
+
+// decodeObject decodes raw, which must be a JSON object, into dst. A field of
+// an unexpected type is left unset (see text); only malformed JSON or a
+// non-object fails.
+func decodeObject(dataset string, raw json.RawMessage, dst any) error {
+	b := bytes.TrimLeft(raw, " \t\r\n")
+	if len(b) == 0 || b[0] != '{' {
+		return fmt.Errorf("dataset %s: record is not a JSON object", dataset)
+	}
+	err := json.Unmarshal(b, dst)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &typeErr) {
+		// The syntax error carries an offset, never the record's content.
+		return fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
+	}
+	return nil
+}
+
+// utcMillis is t in UTC truncated to milliseconds.
+func utcMillis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

@@ -1,0 +1,223 @@
+package dataset
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// JobCandidateRow is one row of job_candidates: one application, a candidate
+// on one job. job_id comes from the list the record was read from
+// (Meta.JobID), is_archived from which of its two lists (Meta.Archived).
+//
+// education and experience are typed lists of the candidate's history; they
+// are personal data, so PII modes hash and drop make them null (as in
+// raw_json). additionalCandidateDetails and the screening answers are
+// free-form maps and stay in raw_json only.
+type JobCandidateRow struct {
+	JobID             string       `parquet:"job_id"`
+	CandidateID       string       `parquet:"candidate_id"`
+	FirstName         *string      `parquet:"first_name,optional"`
+	MiddleName        *string      `parquet:"middle_name,optional"`
+	LastName          *string      `parquet:"last_name,optional"`
+	Email             *string      `parquet:"email,optional"`
+	Phone             *string      `parquet:"phone,optional"`
+	Gender            *int32       `parquet:"gender,optional"`
+	IsArchived        bool         `parquet:"is_archived"`
+	Stage             *string      `parquet:"stage,optional"`
+	ApplicationStatus *int32       `parquet:"application_status,optional"`
+	AppliedOn         *time.Time   `parquet:"applied_on,optional,timestamp(millisecond)"`
+	MovedToStageOn    *time.Time   `parquet:"moved_to_stage_on,optional,timestamp(millisecond)"`
+	Source            *string      `parquet:"source,optional"`
+	SourcedBy         *string      `parquet:"sourced_by,optional"`
+	AssignedTo        *string      `parquet:"assigned_to,optional"`
+	ArchivedOn        *time.Time   `parquet:"archived_on,optional,timestamp(millisecond)"`
+	ArchiveReason     *string      `parquet:"archive_reason,optional"`
+	Skills            []string     `parquet:"skills,list"`
+	Tags              []string     `parquet:"tags,list"`
+	Education         []Education  `parquet:"education,optional,list"`
+	Experience        []Experience `parquet:"experience,optional,list"`
+	RawJSON           string       `parquet:"raw_json"`
+	ExtractedAt       time.Time    `parquet:"extracted_at,timestamp(millisecond)"`
+	RunID             string       `parquet:"run_id"`
+}
+
+// Education is one element of job_candidates.education.
+type Education struct {
+	Degree           *string    `parquet:"degree,optional"`
+	Branch           *string    `parquet:"branch,optional"`
+	University       *string    `parquet:"university,optional"`
+	Location         *string    `parquet:"location,optional"`
+	DateOfJoining    *time.Time `parquet:"date_of_joining,optional,timestamp(millisecond)"`
+	DateOfCompletion *time.Time `parquet:"date_of_completion,optional,timestamp(millisecond)"`
+}
+
+// Experience is one element of job_candidates.experience.
+type Experience struct {
+	CompanyName        *string    `parquet:"company_name,optional"`
+	Designation        *string    `parquet:"designation,optional"`
+	IsCurrentlyWorking *bool      `parquet:"is_currently_working,optional"`
+	Location           *string    `parquet:"location,optional"`
+	DateOfJoining      *time.Time `parquet:"date_of_joining,optional,timestamp(millisecond)"`
+	DateOfRelieving    *time.Time `parquet:"date_of_relieving,optional,timestamp(millisecond)"`
+}
+
+// Key returns job_id + "/" + candidate_id.
+func (r JobCandidateRow) Key() string { return r.JobID + "/" + r.CandidateID }
+
+type jobCandidateJSON struct {
+	ID            text    `json:"id"`
+	FirstName     text    `json:"firstName"`
+	MiddleName    text    `json:"middleName"`
+	LastName      text    `json:"lastName"`
+	Email         text    `json:"email"`
+	Phone         text    `json:"phone"`
+	Gender        integer `json:"gender"`
+	Skills        []text  `json:"skills"`
+	CandidateTags []*struct {
+		Name text `json:"name"`
+	} `json:"candidateTags"`
+	EducationDetails []*struct {
+		Degree           text `json:"degree"`
+		Branch           text `json:"branch"`
+		University       text `json:"university"`
+		Location         text `json:"location"`
+		DateOfJoining    date `json:"dateOfJoining"`
+		DateOfCompletion date `json:"dateOfCompletion"`
+	} `json:"educationDetails"`
+	ExperienceDetails []*struct {
+		CompanyName        text    `json:"companyName"`
+		Designation        text    `json:"designation"`
+		IsCurrentlyWorking boolean `json:"isCurrentlyWorking"`
+		Location           text    `json:"location"`
+		DateOfJoining      date    `json:"dateOfJoining"`
+		DateOfRelieving    date    `json:"dateOfRelieving"`
+	} `json:"experienceDetails"`
+	JobApplicationDetails struct {
+		JobHiringStageID text    `json:"jobHiringStageId"`
+		MovedToStageOn   date    `json:"movedtoStageOn"`
+		AppliedOn        date    `json:"appliedOn"`
+		Status           integer `json:"status"`
+		SourcedBy        text    `json:"sourcedBy"`
+		SourceTitle      text    `json:"sourceTitle"`
+		AssignedTo       text    `json:"assignedTo"`
+	} `json:"jobApplicationDetails"`
+	ArchivedDetails struct {
+		ArchivedOn date `json:"archived On"`
+		Reason     text `json:"reason"`
+	} `json:"archivedDetails"`
+}
+
+// jobCandidateRules are the PII rules of job_candidates' raw_json.
+var jobCandidateRules = func() map[string]fieldRule {
+	m := identity("firstName", "middleName", "lastName", "email", "phone")
+	m["educationdetails"] = fieldRule{kind: ruleFree}
+	m["experiencedetails"] = fieldRule{kind: ruleFree}
+	m["additionalcandidatedetails"] = fieldRule{kind: ruleFree}
+	m["jobapplicationdetails"] = fieldRule{kind: ruleNested, inner: map[string]fieldRule{
+		"screeningquestionsresponse": {kind: ruleFree},
+	}}
+	return m
+}()
+
+func jobCandidates() Dataset {
+	const name = "job_candidates"
+	return Dataset{
+		Name:          name,
+		SchemaVersion: jobCandidatesSchemaVersion,
+		KeyColumns:    []string{"job_id", "candidate_id"},
+		PerJob:        true,
+		Lists: func(jobID string) []keka.List {
+			return []keka.List{keka.JobCandidatesList(jobID, false), keka.JobCandidatesList(jobID, true)}
+		},
+		Map:       mapJobCandidate,
+		Schema:    parquet.SchemaOf(JobCandidateRow{}),
+		NewWriter: func(w io.Writer) Writer { return newWriter[JobCandidateRow](name, w) },
+		personal:  []string{"first_name", "middle_name", "last_name", "email", "phone", "education", "experience"},
+	}
+}
+
+func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
+	const name = "job_candidates"
+	if err := m.PII.check(name); err != nil {
+		return nil, err
+	}
+	if m.JobID == "" {
+		return nil, fmt.Errorf("dataset %s: Meta.JobID is empty", name)
+	}
+	var c jobCandidateJSON
+	if err := decodeObject(name, raw, &c); err != nil {
+		return nil, err
+	}
+	if !c.ID.ok || c.ID.v == "" {
+		return nil, fmt.Errorf("dataset %s: record lacks id", name)
+	}
+	rawJSON, err := m.PII.scrub(raw, jobCandidateRules)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", name, err)
+	}
+	app := c.JobApplicationDetails
+	r := JobCandidateRow{
+		JobID:             m.JobID,
+		CandidateID:       c.ID.v,
+		FirstName:         m.PII.value(c.FirstName.ptr(), false),
+		MiddleName:        m.PII.value(c.MiddleName.ptr(), false),
+		LastName:          m.PII.value(c.LastName.ptr(), false),
+		Email:             m.PII.value(c.Email.ptr(), true),
+		Phone:             m.PII.value(c.Phone.ptr(), false),
+		Gender:            c.Gender.ptr(),
+		IsArchived:        m.Archived,
+		Stage:             app.JobHiringStageID.ptr(),
+		ApplicationStatus: app.Status.ptr(),
+		AppliedOn:         app.AppliedOn.ptr(),
+		MovedToStageOn:    app.MovedToStageOn.ptr(),
+		Source:            app.SourceTitle.ptr(),
+		SourcedBy:         app.SourcedBy.ptr(),
+		AssignedTo:        app.AssignedTo.ptr(),
+		ArchivedOn:        c.ArchivedDetails.ArchivedOn.ptr(),
+		ArchiveReason:     c.ArchivedDetails.Reason.ptr(),
+		Skills:            texts(c.Skills),
+		Tags:              []string{},
+		RawJSON:           string(rawJSON),
+		ExtractedAt:       utcMillis(m.ExtractedAt),
+		RunID:             m.RunID,
+	}
+	for _, t := range c.CandidateTags {
+		if t != nil && t.Name.ok && t.Name.v != "" {
+			r.Tags = append(r.Tags, t.Name.v)
+		}
+	}
+	if !m.PII.keep() {
+		return r, nil // education and experience stay null
+	}
+	if c.EducationDetails != nil {
+		r.Education = []Education{}
+	}
+	for _, e := range c.EducationDetails {
+		if e == nil || !(e.Degree.ok || e.Branch.ok || e.University.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfCompletion.t.Valid) {
+			continue // null, or not an object
+		}
+		r.Education = append(r.Education, Education{
+			Degree: e.Degree.ptr(), Branch: e.Branch.ptr(), University: e.University.ptr(), Location: e.Location.ptr(),
+			DateOfJoining: e.DateOfJoining.ptr(), DateOfCompletion: e.DateOfCompletion.ptr(),
+		})
+	}
+	if c.ExperienceDetails != nil {
+		r.Experience = []Experience{}
+	}
+	for _, e := range c.ExperienceDetails {
+		if e == nil || !(e.CompanyName.ok || e.Designation.ok || e.IsCurrentlyWorking.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfRelieving.t.Valid) {
+			continue // null, or not an object
+		}
+		r.Experience = append(r.Experience, Experience{
+			CompanyName: e.CompanyName.ptr(), Designation: e.Designation.ptr(), IsCurrentlyWorking: e.IsCurrentlyWorking.ptr(),
+			Location: e.Location.ptr(), DateOfJoining: e.DateOfJoining.ptr(), DateOfRelieving: e.DateOfRelieving.ptr(),
+		})
+	}
+	return r, nil
+}

@@ -1,0 +1,154 @@
+package dataset
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// JobRow is one row of jobs: one job requisition.
+//
+// job_type is a string: Keka's spec and live accounts disagree on whether
+// jobType is an integer code or a label, so the column keeps whichever was
+// sent as text ("1" or "Full time"). customFields, isCreatedFromRequisition
+// and canAllowInternalEmployees are kept in raw_json only.
+type JobRow struct {
+	JobID                 string           `parquet:"job_id"`
+	Title                 *string          `parquet:"title,optional"`
+	Description           *string          `parquet:"description,optional"`
+	DepartmentName        *string          `parquet:"department_name,optional"`
+	JobType               *string          `parquet:"job_type,optional"`
+	Status                *int32           `parquet:"status,optional"`
+	NoOfOpenings          *int32           `parquet:"no_of_openings,optional"`
+	OrgJobID              *string          `parquet:"org_job_id,optional"`
+	RequisitionIdentifier *string          `parquet:"requisition_identifier,optional"`
+	IsReferralEnabled     *bool            `parquet:"is_referral_enabled,optional"`
+	CareerPortalURL       *string          `parquet:"career_portal_url,optional"`
+	Experience            *string          `parquet:"experience,optional"`
+	CreatedOn             *time.Time       `parquet:"created_on,optional,timestamp(millisecond)"`
+	PublishedOn           *time.Time       `parquet:"published_on,optional,timestamp(millisecond)"`
+	TargetHireDate        *time.Time       `parquet:"target_hire_date,optional,timestamp(millisecond)"`
+	Locations             []JobLocation    `parquet:"locations,list"`
+	HiringTeam            []HiringTeamRole `parquet:"hiring_team,list"`
+	RawJSON               string           `parquet:"raw_json"`
+	ExtractedAt           time.Time        `parquet:"extracted_at,timestamp(millisecond)"`
+	RunID                 string           `parquet:"run_id"`
+}
+
+// JobLocation is one element of jobs.locations.
+type JobLocation struct {
+	Name        *string `parquet:"name,optional"`
+	City        *string `parquet:"city,optional"`
+	State       *string `parquet:"state,optional"`
+	CountryName *string `parquet:"country_name,optional"`
+}
+
+// HiringTeamRole is one element of jobs.hiring_team.
+type HiringTeamRole struct {
+	Identifier  *string `parquet:"identifier,optional"`
+	DisplayName *string `parquet:"display_name,optional"`
+	Type        *string `parquet:"type,optional"`
+}
+
+// Key returns the job id.
+func (r JobRow) Key() string { return r.JobID }
+
+type jobJSON struct {
+	ID                    text    `json:"id"`
+	Title                 text    `json:"title"`
+	Description           text    `json:"description"`
+	DepartmentName        text    `json:"departmentName"`
+	JobType               text    `json:"jobType"`
+	Status                integer `json:"status"`
+	NoOfOpenings          integer `json:"noOfOpenings"`
+	OrgJobID              text    `json:"orgJobId"`
+	RequisitionIdentifier text    `json:"requisitionIdentifier"`
+	IsReferralEnabled     boolean `json:"isReferralEnabled"`
+	CareerPortalURL       text    `json:"careerPortalUrl"`
+	Experience            text    `json:"experience"`
+	CreatedOn             date    `json:"createdOn"`
+	PublishedOn           date    `json:"publishedOn"`
+	TargetHireDate        date    `json:"targetHireDate"`
+	JobLocations          []*struct {
+		Name        text `json:"name"`
+		City        text `json:"city"`
+		State       text `json:"state"`
+		CountryName text `json:"countryName"`
+	} `json:"jobLocations"`
+	HiringTeam []*struct {
+		Identifier  text `json:"identifier"`
+		DisplayName text `json:"displayName"`
+		Type        text `json:"type"`
+	} `json:"hiringTeam"`
+}
+
+func jobs() Dataset {
+	const name = "jobs"
+	return Dataset{
+		Name:          name,
+		SchemaVersion: jobsSchemaVersion,
+		KeyColumns:    []string{"job_id"},
+		Lists:         func(string) []keka.List { return []keka.List{keka.JobsList()} },
+		Map:           mapJob,
+		Schema:        parquet.SchemaOf(JobRow{}),
+		NewWriter:     func(w io.Writer) Writer { return newWriter[JobRow](name, w) },
+	}
+}
+
+func mapJob(raw json.RawMessage, m Meta) (Row, error) {
+	const name = "jobs"
+	if err := m.PII.check(name); err != nil {
+		return nil, err
+	}
+	var j jobJSON
+	if err := decodeObject(name, raw, &j); err != nil {
+		return nil, err
+	}
+	if !j.ID.ok || j.ID.v == "" {
+		return nil, fmt.Errorf("dataset %s: record lacks id", name)
+	}
+	r := JobRow{
+		JobID:                 j.ID.v,
+		Title:                 j.Title.ptr(),
+		Description:           j.Description.ptr(),
+		DepartmentName:        j.DepartmentName.ptr(),
+		JobType:               j.JobType.ptr(),
+		Status:                j.Status.ptr(),
+		NoOfOpenings:          j.NoOfOpenings.ptr(),
+		OrgJobID:              j.OrgJobID.ptr(),
+		RequisitionIdentifier: j.RequisitionIdentifier.ptr(),
+		IsReferralEnabled:     j.IsReferralEnabled.ptr(),
+		CareerPortalURL:       j.CareerPortalURL.ptr(),
+		Experience:            j.Experience.ptr(),
+		CreatedOn:             j.CreatedOn.ptr(),
+		PublishedOn:           j.PublishedOn.ptr(),
+		TargetHireDate:        j.TargetHireDate.ptr(),
+		Locations:             []JobLocation{},
+		HiringTeam:            []HiringTeamRole{},
+		RawJSON:               string(raw),
+		ExtractedAt:           utcMillis(m.ExtractedAt),
+		RunID:                 m.RunID,
+	}
+	for _, l := range j.JobLocations {
+		if l == nil || !(l.Name.ok || l.City.ok || l.State.ok || l.CountryName.ok) {
+			continue
+		}
+		r.Locations = append(r.Locations, JobLocation{
+			Name: l.Name.ptr(), City: l.City.ptr(), State: l.State.ptr(), CountryName: l.CountryName.ptr(),
+		})
+	}
+	for _, h := range j.HiringTeam {
+		if h == nil || !(h.Identifier.ok || h.DisplayName.ok || h.Type.ok) {
+			continue
+		}
+		r.HiringTeam = append(r.HiringTeam, HiringTeamRole{
+			Identifier: h.Identifier.ptr(), DisplayName: h.DisplayName.ptr(), Type: h.Type.ptr(),
+		})
+	}
+	return r, nil
+}

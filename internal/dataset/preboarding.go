@@ -1,0 +1,114 @@
+package dataset
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// PreboardingCandidateRow is one row of preboarding_candidates: a candidate
+// who accepted an offer. stage and status are Keka's integers (stage 0 Start
+// to 5 Hired, status 0 Initiated to 5 MarkedAsNoShow); job_title is read from
+// jobTitle, or from jobtitle as some accounts spell it.
+type PreboardingCandidateRow struct {
+	CandidateID           string     `parquet:"candidate_id"`
+	FirstName             *string    `parquet:"first_name,optional"`
+	MiddleName            *string    `parquet:"middle_name,optional"`
+	LastName              *string    `parquet:"last_name,optional"`
+	Email                 *string    `parquet:"email,optional"`
+	CountryCode           *string    `parquet:"country_code,optional"`
+	MobileNumber          *string    `parquet:"mobile_number,optional"`
+	Gender                *int32     `parquet:"gender,optional"`
+	Stage                 *int32     `parquet:"stage,optional"`
+	Status                *int32     `parquet:"status,optional"`
+	JobTitle              *string    `parquet:"job_title,optional"`
+	Department            *string    `parquet:"department,optional"`
+	WorkLocation          *string    `parquet:"work_location,optional"`
+	ExpectedDateOfJoining *time.Time `parquet:"expected_date_of_joining,optional,timestamp(millisecond)"`
+	RawJSON               string     `parquet:"raw_json"`
+	ExtractedAt           time.Time  `parquet:"extracted_at,timestamp(millisecond)"`
+	RunID                 string     `parquet:"run_id"`
+}
+
+// Key returns the candidate id.
+func (r PreboardingCandidateRow) Key() string { return r.CandidateID }
+
+type preboardingJSON struct {
+	ID                    text    `json:"id"`
+	FirstName             text    `json:"firstName"`
+	MiddleName            text    `json:"middleName"`
+	LastName              text    `json:"lastName"`
+	Email                 text    `json:"email"`
+	CountryCode           text    `json:"countryCode"`
+	MobileNumber          text    `json:"mobileNumber"`
+	Gender                integer `json:"gender"`
+	Stage                 integer `json:"stage"`
+	Status                integer `json:"status"`
+	JobTitle              text    `json:"jobTitle"`
+	JobTitleLower         text    `json:"jobtitle"`
+	Department            text    `json:"department"`
+	WorkLocation          text    `json:"workLocation"`
+	ExpectedDateOfJoining date    `json:"expectedDateOfJoining"`
+}
+
+var preboardingRules = identity("firstName", "middleName", "lastName", "email", "mobileNumber")
+
+func preboardingCandidates() Dataset {
+	const name = "preboarding_candidates"
+	return Dataset{
+		Name:          name,
+		SchemaVersion: preboardingSchemaVersion,
+		KeyColumns:    []string{"candidate_id"},
+		Lists:         func(string) []keka.List { return []keka.List{keka.PreboardingList()} },
+		Map:           mapPreboardingCandidate,
+		Schema:        parquet.SchemaOf(PreboardingCandidateRow{}),
+		NewWriter:     func(w io.Writer) Writer { return newWriter[PreboardingCandidateRow](name, w) },
+		personal:      []string{"first_name", "middle_name", "last_name", "email", "mobile_number"},
+	}
+}
+
+func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
+	const name = "preboarding_candidates"
+	if err := m.PII.check(name); err != nil {
+		return nil, err
+	}
+	var c preboardingJSON
+	if err := decodeObject(name, raw, &c); err != nil {
+		return nil, err
+	}
+	if !c.ID.ok || c.ID.v == "" {
+		return nil, fmt.Errorf("dataset %s: record lacks id", name)
+	}
+	rawJSON, err := m.PII.scrub(raw, preboardingRules)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", name, err)
+	}
+	title := c.JobTitle
+	if !title.ok {
+		title = c.JobTitleLower
+	}
+	return PreboardingCandidateRow{
+		CandidateID:           c.ID.v,
+		FirstName:             m.PII.value(c.FirstName.ptr(), false),
+		MiddleName:            m.PII.value(c.MiddleName.ptr(), false),
+		LastName:              m.PII.value(c.LastName.ptr(), false),
+		Email:                 m.PII.value(c.Email.ptr(), true),
+		CountryCode:           c.CountryCode.ptr(),
+		MobileNumber:          m.PII.value(c.MobileNumber.ptr(), false),
+		Gender:                c.Gender.ptr(),
+		Stage:                 c.Stage.ptr(),
+		Status:                c.Status.ptr(),
+		JobTitle:              title.ptr(),
+		Department:            c.Department.ptr(),
+		WorkLocation:          c.WorkLocation.ptr(),
+		ExpectedDateOfJoining: c.ExpectedDateOfJoining.ptr(),
+		RawJSON:               string(rawJSON),
+		ExtractedAt:           utcMillis(m.ExtractedAt),
+		RunID:                 m.RunID,
+	}, nil
+}

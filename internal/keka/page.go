@@ -1,0 +1,183 @@
+package keka
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// PageSize is the page size asked for on every list call (Keka's maximum).
+const PageSize = 200
+
+// List is one paged Keka list: a path relative to the API base and its filters.
+// Page numbers and the page size are added by the client.
+type List struct {
+	Path  string     // e.g. "/hire/jobs"
+	Query url.Values // filters, e.g. isArchived=true; may be nil
+}
+
+// JobsList returns the list of all job requisitions.
+func JobsList() List { return List{Path: "/hire/jobs"} }
+
+// JobCandidatesList returns the candidates who applied to one job: the active
+// applications, or the archived ones when archived is true.
+func JobCandidatesList(jobID string, archived bool) List {
+	return List{
+		Path:  "/hire/jobs/" + url.PathEscape(jobID) + "/candidates",
+		Query: url.Values{"isArchived": {strconv.FormatBool(archived)}},
+	}
+}
+
+// PreboardingList returns the list of preboarding candidates.
+func PreboardingList() List { return List{Path: "/hire/preboarding/candidates"} }
+
+// Page is one page of a list.
+type Page struct {
+	Records      []json.RawMessage // each record exactly as Keka sent it
+	PageNumber   int
+	TotalRecords int  // -1 when the response does not say
+	TotalPages   int  // -1 when the response does not say
+	Last         bool // nextPage null, pageNumber >= totalPages, empty page, or a short bare array
+}
+
+// malformedError is a body that is not any known page shape; the client
+// retries it, since a truncated answer is the usual cause.
+type malformedError struct {
+	page int
+	why  string
+	err  error
+}
+
+func (e *malformedError) Error() string {
+	s := fmt.Sprintf("keka: page %d: malformed response: %s", e.page, e.why)
+	if e.err != nil {
+		s += ": " + e.err.Error()
+	}
+	return s
+}
+
+func (e *malformedError) Unwrap() error { return e.err }
+
+// failedError is an envelope with succeeded:false.
+type failedError struct {
+	page    int
+	message string
+}
+
+func (e *failedError) Error() string {
+	msg := e.message
+	if msg == "" {
+		msg = "no message"
+	}
+	return fmt.Sprintf("keka: page %d: Keka reported a failure: %s", e.page, msg)
+}
+
+// envelope covers Keka's documented envelope and the items wrapper.
+type envelope struct {
+	Succeeded    *bool           `json:"succeeded"`
+	Message      json.RawMessage `json:"message"`
+	Errors       json.RawMessage `json:"errors"`
+	Data         json.RawMessage `json:"data"`
+	Items        json.RawMessage `json:"items"`
+	TotalPages   *int64          `json:"totalPages"`
+	TotalRecords *int64          `json:"totalRecords"`
+	TotalItems   *int64          `json:"totalItems"`
+	NextPage     json.RawMessage `json:"nextPage"`
+}
+
+// ParsePage reads one page body: Keka's envelope ({succeeded, data,
+// totalPages, nextPage, ...}), a bare JSON array, or the items wrapper
+// ({items, page, totalItems, totalPages}). data: null is an empty page.
+// It returns an error for succeeded:false (with Keka's message) and for any
+// body that is not one of these shapes.
+func ParsePage(body []byte, pageNumber int) (Page, error) {
+	p := Page{PageNumber: pageNumber, TotalRecords: -1, TotalPages: -1}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return Page{}, &malformedError{page: pageNumber, why: "empty body"}
+	}
+	switch trimmed[0] {
+	case '[':
+		recs, err := parseRecords(trimmed)
+		if err != nil {
+			return Page{}, &malformedError{page: pageNumber, why: "bare array does not parse", err: err}
+		}
+		p.Records = recs
+		p.Last = len(recs) < PageSize
+		return p, nil
+	case '{':
+	default:
+		return Page{}, &malformedError{page: pageNumber, why: "neither a JSON object nor an array"}
+	}
+
+	var env envelope
+	if err := json.Unmarshal(trimmed, &env); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return Page{}, &malformedError{page: pageNumber, why: "field " + ute.Field + " has the wrong type"}
+		}
+		return Page{}, &malformedError{page: pageNumber, why: "object does not parse", err: err}
+	}
+	if env.Succeeded != nil && !*env.Succeeded {
+		msg := errorMessage(trimmed)
+		return Page{}, &failedError{page: pageNumber, message: msg}
+	}
+	list := env.Data
+	if list == nil {
+		list = env.Items
+	}
+	if list == nil {
+		return Page{}, &malformedError{page: pageNumber, why: `object has neither "data" nor "items"`}
+	}
+	p.Records = []json.RawMessage{}
+	if !isNull(list) {
+		if list[0] != '[' {
+			return Page{}, &malformedError{page: pageNumber, why: "records are not a JSON array"}
+		}
+		recs, err := parseRecords(list)
+		if err != nil {
+			return Page{}, &malformedError{page: pageNumber, why: "records do not parse", err: err}
+		}
+		p.Records = recs
+	}
+	if env.TotalPages != nil && *env.TotalPages >= 0 {
+		p.TotalPages = clampInt(*env.TotalPages)
+	}
+	switch {
+	case env.TotalRecords != nil && *env.TotalRecords >= 0:
+		p.TotalRecords = clampInt(*env.TotalRecords)
+	case env.TotalItems != nil && *env.TotalItems >= 0:
+		p.TotalRecords = clampInt(*env.TotalItems)
+	}
+	p.Last = len(p.Records) == 0 ||
+		(env.NextPage != nil && isNull(env.NextPage)) ||
+		(p.TotalPages >= 0 && pageNumber >= p.TotalPages)
+	return p, nil
+}
+
+// parseRecords splits a JSON array into its elements, each a copy of the
+// bytes Keka sent.
+func parseRecords(arr []byte) ([]json.RawMessage, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(arr, &raw); err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return []json.RawMessage{}, nil
+	}
+	// json.RawMessage.UnmarshalJSON copies, so no record aliases arr.
+	return raw, nil
+}
+
+func isNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }
+
+func clampInt(v int64) int {
+	const maxInt = int64(^uint(0) >> 1)
+	if v > maxInt {
+		return int(maxInt)
+	}
+	return int(v)
+}

@@ -1,0 +1,548 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+	"github.com/kekaexport/keka-hire-export/internal/store"
+)
+
+// run is one invocation's view of a snapshot run.
+type run struct {
+	*Runner
+	date string
+	sel  []dataset.Dataset
+
+	s         *state // working state, ahead of the checkpoint
+	committed *state // the state last saved as the checkpoint
+
+	started     time.Time
+	lastSave    time.Time
+	statsBase   keka.Stats
+	groupKeys   map[string]struct{}
+	passKeys    map[string]struct{}
+	open        map[string]*segmentWriter
+	extractedAt time.Time
+}
+
+// begin loads the checkpoint of the date and decides whether this
+// invocation resumes the unfinished run or starts a new one.
+func (r *Runner) begin(ctx context.Context, req Request, date string, sel []dataset.Dataset) (*run, error) {
+	now := r.cfg.Now()
+	cp, err := r.loadState(ctx, date)
+	if err != nil {
+		return nil, err
+	}
+	ru := &run{Runner: r, date: date, sel: sel, started: now, lastSave: now, statsBase: r.cfg.Client.Stats(), extractedAt: now.UTC().Truncate(time.Millisecond)}
+
+	switch {
+	case cp != nil && cp.Status == StatusInProgress && req.Restart:
+		r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
+		if err := deletePrefix(ctx, r.cfg.Store, stagingPrefix(date, cp.RunID)); err != nil {
+			return nil, err
+		}
+	case cp != nil && cp.Status == StatusInProgress:
+		if req.RunID != "" && req.RunID != cp.RunID {
+			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, errBadRequest)
+		}
+		if len(req.Datasets) > 0 && !slices.Equal(names(sel), cp.Datasets) {
+			return nil, fmt.Errorf("snapshot: the unfinished run %s of %s exports %v, not %v; call again with the same datasets, or with \"restart\": true: %w", cp.RunID, date, cp.Datasets, names(sel), errBadRequest)
+		}
+		ru.sel = nil
+		for _, n := range cp.Datasets {
+			d, ok := dataset.Lookup(n)
+			if !ok {
+				return nil, fmt.Errorf("snapshot: checkpoint of %s names unknown dataset %q", date, n)
+			}
+			ru.sel = append(ru.sel, d)
+		}
+		cp.Invocations++
+		ru.s = cp
+		ru.committed = cp.clone()
+		ru.restoreKeys()
+		r.log.Info("resuming run", "run_id", cp.RunID, "snapshot_date", date, "invocation", cp.Invocations)
+		return ru, nil
+	case cp != nil && cp.Status == StatusComplete && req.RunID != "" && req.RunID == cp.RunID:
+		// A retried invocation of a run that already completed: report it
+		// again rather than export the date a second time.
+		ru.s = cp
+		ru.committed = cp.clone()
+		return ru, nil
+	}
+
+	s := &state{
+		Version:      stateVersion,
+		RunID:        r.cfg.NewRunID(now),
+		SnapshotDate: date,
+		Datasets:     names(sel),
+		Status:       StatusInProgress,
+		StartedAt:    now.UTC(),
+		UpdatedAt:    now.UTC(),
+		Invocations:  1,
+		Page:         1,
+		PassTotal:    -1,
+		Counts:       map[string]*datasetCounts{},
+		Segments:     map[string][]segment{},
+	}
+	for _, d := range sel {
+		s.counts(d.Name)
+	}
+	ru.s = s
+	ru.committed = s.clone()
+	ru.restoreKeys()
+	r.log.Info("starting run", "run_id", s.RunID, "snapshot_date", date, "datasets", s.Datasets)
+	return ru, nil
+}
+
+func (r *Runner) loadState(ctx context.Context, date string) (*state, error) {
+	b, err := r.cfg.Store.Get(ctx, checkpointKey(date))
+	if errors.Is(err, store.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: read checkpoint of %s: %w", date, err)
+	}
+	s, err := decodeState(b)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: checkpoint %s: %w; delete it or call with \"restart\": true", checkpointKey(date), err)
+	}
+	return s, nil
+}
+
+func (ru *run) restoreKeys() {
+	ru.groupKeys = make(map[string]struct{}, len(ru.s.GroupKeys))
+	for _, k := range ru.s.GroupKeys {
+		ru.groupKeys[k] = struct{}{}
+	}
+	ru.passKeys = make(map[string]struct{}, len(ru.s.PassKeys))
+	for _, k := range ru.s.PassKeys {
+		ru.passKeys[k] = struct{}{}
+	}
+	ru.open = map[string]*segmentWriter{}
+}
+
+// execute fetches until every task is done or StopAt arrives, then
+// publishes.
+func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
+	if ru.s.Status == StatusComplete {
+		return ru.result(), nil
+	}
+	work := ctx
+	if !req.StopAt.IsZero() {
+		var cancel context.CancelFunc
+		work, cancel = context.WithDeadline(ctx, req.StopAt)
+		defer cancel()
+	}
+
+	if err := ru.fetch(work); err != nil {
+		return ru.stop(ctx, work, err)
+	}
+	if err := ru.publish(ctx, req.Force); err != nil {
+		return ru.stop(ctx, work, err)
+	}
+	return ru.result(), nil
+}
+
+// stop ends the invocation after err interrupted it: at the soft deadline
+// it checkpoints and reports progress; a permanent failure ends the run and
+// removes its staged objects; any other failure keeps the last checkpoint
+// so that the next invocation resumes.
+func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
+	if work.Err() != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		if cerr := ru.checkpoint(ctx); cerr != nil {
+			return ru.fail(ctx, cerr, true)
+		}
+		ru.log.Info("invocation budget used; run continues in the next invocation",
+			"run_id", ru.s.RunID, "snapshot_date", ru.date, "task", ru.s.Task)
+		return ru.result(), nil
+	}
+	if isPermanent(err) {
+		return ru.fail(ctx, err, false)
+	}
+	// Keep what was committed, so that the next invocation resumes there.
+	if cerr := ru.checkpoint(ctx); cerr != nil {
+		ru.log.Warn("checkpoint after failure", "run_id", ru.s.RunID, "error", cerr.Error())
+	}
+	return ru.fail(ctx, err, true)
+}
+
+// errPermanent marks failures no later invocation can fix.
+var errPermanent = errors.New("permanent")
+
+func isPermanent(err error) bool {
+	return errors.Is(err, errPermanent) || errors.Is(err, errBadRequest) || keka.Permanent(err)
+}
+
+func (ru *run) fail(ctx context.Context, err error, resumable bool) (Result, error) {
+	ru.abortOpen()
+	if !resumable {
+		ru.s = ru.committed.clone()
+		ru.s.Status = StatusFailed
+		ru.s.Error = err.Error()
+		if derr := deletePrefix(ctx, ru.cfg.Store, stagingPrefix(ru.date, ru.s.RunID)); derr != nil {
+			ru.log.Warn("remove staged objects of failed run", "run_id", ru.s.RunID, "error", derr.Error())
+		}
+		if serr := ru.save(ctx); serr != nil {
+			ru.log.Warn("save failed checkpoint", "run_id", ru.s.RunID, "error", serr.Error())
+		}
+	}
+	ru.log.Error("run failed", "run_id", ru.s.RunID, "snapshot_date", ru.date, "resumable", resumable, "error", err.Error())
+	res := ru.result()
+	res.Status = StatusFailed
+	res.Resumable = resumable
+	res.Error = err.Error()
+	if resumable {
+		res.Error += "; the checkpoint is kept: invoke again with the same snapshotDate to resume"
+	}
+	return res, &RunError{Err: err, Resumable: resumable}
+}
+
+// task is one unit of the run's fetch order: the Keka lists of one
+// dataset, or of one dataset and one job.
+type task struct {
+	ds    dataset.Dataset
+	write bool   // false for the jobs list read only for its job ids
+	jobID string // per-job tasks
+	lists []keka.List
+}
+
+// topTasks are the tasks that do not depend on the job ids. The jobs list
+// comes first whenever any selected dataset is listed per job.
+func (ru *run) topTasks() []task {
+	var out []task
+	perJob := false
+	for _, d := range ru.sel {
+		perJob = perJob || d.PerJob
+	}
+	jobs, _ := dataset.Lookup("jobs")
+	jobsSelected := slices.ContainsFunc(ru.sel, func(d dataset.Dataset) bool { return d.Name == jobs.Name })
+	if perJob || jobsSelected {
+		out = append(out, task{ds: jobs, write: jobsSelected, lists: jobs.Lists("")})
+	}
+	for _, d := range ru.sel {
+		if !d.PerJob && d.Name != jobs.Name {
+			out = append(out, task{ds: d, write: true, lists: d.Lists("")})
+		}
+	}
+	return out
+}
+
+func (ru *run) perJobDatasets() []dataset.Dataset {
+	var out []dataset.Dataset
+	for _, d := range ru.sel {
+		if d.PerJob {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// task returns the i-th task, or false when there is none (yet).
+func (ru *run) task(i int) (task, bool) {
+	top := ru.topTasks()
+	if i < len(top) {
+		return top[i], true
+	}
+	pj := ru.perJobDatasets()
+	j := i - len(top)
+	if len(pj) == 0 || j >= len(ru.s.JobIDs)*len(pj) {
+		return task{}, false
+	}
+	jobID := ru.s.JobIDs[j/len(pj)]
+	d := pj[j%len(pj)]
+	return task{ds: d, write: true, jobID: jobID, lists: d.Lists(jobID)}, true
+}
+
+func (ru *run) tasksKnown() int {
+	return len(ru.topTasks()) + len(ru.s.JobIDs)*len(ru.perJobDatasets())
+}
+
+// fetch pages through the remaining tasks.
+func (ru *run) fetch(ctx context.Context) error {
+	for !ru.s.Fetched {
+		t, ok := ru.task(ru.s.Task)
+		if !ok {
+			ru.s.Fetched = true
+			break
+		}
+		if ru.s.List >= len(t.lists) {
+			ru.finishTask(t)
+			continue
+		}
+		if ru.cfg.Now().Sub(ru.lastSave) >= ru.cfg.CheckpointEvery {
+			if err := ru.checkpoint(ctx); err != nil {
+				return err
+			}
+		}
+		l := t.lists[ru.s.List]
+		page, err := ru.cfg.Client.Page(ctx, l, ru.s.Page)
+		if err != nil {
+			return fmt.Errorf("snapshot: %s: %w", t.ds.Name, err)
+		}
+		if err := ru.takePage(ctx, t, l, page); err != nil {
+			return err
+		}
+	}
+	return ru.checkpoint(ctx)
+}
+
+// takePage writes a page's new records and moves the position on.
+func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page) error {
+	s := ru.s
+	meta := dataset.Meta{JobID: t.jobID, Archived: l.Query.Get("isArchived") == "true", RunID: s.RunID, ExtractedAt: ru.extractedAt, PII: ru.cfg.PII}
+	c := s.counts(t.ds.Name)
+	for i, raw := range page.Records {
+		row, err := t.ds.Map(raw, meta)
+		if err != nil {
+			return fmt.Errorf("snapshot: %s: GET %s page %d, record %d: %w: %w", t.ds.Name, l.Path, ru.s.Page, i+1, err, errPermanent)
+		}
+		key := row.Key()
+		ru.passKeys[key] = struct{}{}
+		if _, dup := ru.groupKeys[key]; dup {
+			if t.write {
+				c.Duplicates++
+			}
+			continue
+		}
+		ru.groupKeys[key] = struct{}{}
+		s.GroupKeys = append(s.GroupKeys, key)
+		if !t.write {
+			continue
+		}
+		w, err := ru.writer(ctx, t.ds)
+		if err != nil {
+			return err
+		}
+		if err := w.w.Write(row); err != nil {
+			return fmt.Errorf("snapshot: %s: write segment %s: %w", t.ds.Name, w.key, err)
+		}
+		w.rows++
+		c.Rows++
+	}
+	if t.write {
+		c.Pages++
+	}
+
+	// Track whether the list moved under us during this pass.
+	if s.Page == 1 {
+		s.PassTotal = page.TotalRecords
+	} else if page.TotalRecords != s.PassTotal {
+		s.PassMoving = true
+	}
+	if !page.Last {
+		s.Page++
+		ru.report(t)
+		return nil
+	}
+
+	// End of one pass through the list: re-read it if its records and its
+	// total disagree, within bounds.
+	seen := len(ru.passKeys)
+	consistent := page.TotalRecords < 0 || (!s.PassMoving && seen == page.TotalRecords)
+	if !consistent && s.Pass < ru.cfg.MaxRereads {
+		s.Pass++
+		if t.write {
+			c.Rereads++
+		}
+		ru.log.Info("list changed while paging; reading it again", "dataset", t.ds.Name, "path", l.Path, "reported", page.TotalRecords, "seen", seen, "pass", s.Pass)
+		ru.resetPass()
+		ru.report(t)
+		return nil
+	}
+	if t.write {
+		if !consistent {
+			c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: page.TotalRecords, Seen: seen})
+			ru.log.Warn("list could not be reconciled", "dataset", t.ds.Name, "path", l.Path, "reported", page.TotalRecords, "seen", seen)
+		}
+		if page.TotalRecords < 0 {
+			c.SourceTotal = -1
+		} else if c.SourceTotal >= 0 {
+			c.SourceTotal += int64(page.TotalRecords)
+		}
+	}
+	s.List++
+	s.Pass = 0
+	ru.resetPass()
+	ru.report(t)
+	return nil
+}
+
+func listName(l keka.List) string {
+	if q := l.Query.Encode(); q != "" {
+		return l.Path + "?" + q
+	}
+	return l.Path
+}
+
+func (ru *run) resetPass() {
+	s := ru.s
+	s.Page = 1
+	s.PassTotal = -1
+	s.PassMoving = false
+	s.PassKeys = nil
+	clear(ru.passKeys)
+}
+
+// finishTask moves to the next task; the jobs task hands over its keys as
+// the job ids of the per-job tasks.
+func (ru *run) finishTask(t task) {
+	s := ru.s
+	if t.ds.Name == "jobs" && t.jobID == "" {
+		s.JobIDs = slices.Clone(s.GroupKeys)
+	}
+	s.Task++
+	s.List = 0
+	s.GroupKeys = nil
+	clear(ru.groupKeys)
+	ru.resetPass()
+}
+
+func (ru *run) report(t task) {
+	if ru.cfg.Progress == nil {
+		return
+	}
+	ru.cfg.Progress(Progress{
+		Dataset:  t.ds.Name,
+		Rows:     ru.s.counts(t.ds.Name).Rows,
+		Task:     ru.s.Task,
+		Tasks:    ru.tasksKnown(),
+		Requests: ru.cfg.Client.Stats().Requests,
+	})
+}
+
+// segmentWriter streams one staged segment of a dataset.
+type segmentWriter struct {
+	key  string
+	obj  store.Writer
+	cw   *countingWriter
+	w    dataset.Writer
+	rows int64
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (ru *run) writer(ctx context.Context, d dataset.Dataset) (*segmentWriter, error) {
+	if w, ok := ru.open[d.Name]; ok {
+		return w, nil
+	}
+	key := fmt.Sprintf("%s%s/segment-%05d.parquet", stagingPrefix(ru.date, ru.s.RunID), d.Name, len(ru.s.Segments[d.Name]))
+	obj, err := ru.cfg.Store.Create(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %s: create segment %s: %w", d.Name, key, err)
+	}
+	cw := &countingWriter{w: obj}
+	w := &segmentWriter{key: key, obj: obj, cw: cw, w: d.NewWriter(cw)}
+	ru.open[d.Name] = w
+	return w, nil
+}
+
+func (ru *run) abortOpen() {
+	for name, w := range ru.open {
+		if err := w.obj.Abort(); err != nil {
+			ru.log.Warn("abort segment", "key", w.key, "error", err.Error())
+		}
+		delete(ru.open, name)
+	}
+}
+
+// checkpoint closes the open segments and saves the state. On failure the
+// working state falls back to the last checkpoint, whose segments are all
+// in place.
+func (ru *run) checkpoint(ctx context.Context) error {
+	names := make([]string, 0, len(ru.open))
+	for n := range ru.open {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w := ru.open[n]
+		err := w.w.Close()
+		if err == nil {
+			err = w.obj.Close()
+		} else {
+			_ = w.obj.Abort()
+		}
+		delete(ru.open, n)
+		if err != nil {
+			ru.abortOpen()
+			ru.s = ru.committed.clone()
+			ru.restoreKeys()
+			return fmt.Errorf("snapshot: %s: close segment %s: %w", n, w.key, err)
+		}
+		ru.s.Segments[n] = append(ru.s.Segments[n], segment{Key: w.key, Rows: w.rows, Bytes: w.cw.n})
+	}
+	if err := ru.save(ctx); err != nil {
+		ru.s = ru.committed.clone()
+		ru.restoreKeys()
+		return err
+	}
+	return nil
+}
+
+// save writes the working state as the checkpoint.
+func (ru *run) save(ctx context.Context) error {
+	s := ru.s
+	now := ru.cfg.Now()
+	st := ru.cfg.Client.Stats()
+	s.Requests += st.Requests - ru.statsBase.Requests
+	s.Retries += st.Retries - ru.statsBase.Retries
+	s.Throttled += st.Throttled - ru.statsBase.Throttled
+	s.ElapsedMs += now.Sub(ru.lastSave).Milliseconds()
+	ru.statsBase = st
+	ru.lastSave = now
+	s.UpdatedAt = now.UTC()
+	s.PassKeys = sortedKeys(ru.passKeys)
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("snapshot: encode checkpoint: %w", err)
+	}
+	if err := ru.cfg.Store.Put(ctx, checkpointKey(ru.date), b); err != nil {
+		return fmt.Errorf("snapshot: save checkpoint %s: %w", checkpointKey(ru.date), err)
+	}
+	ru.committed = s.clone()
+	return nil
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func deletePrefix(ctx context.Context, st store.Store, prefix string) error {
+	objs, err := st.List(ctx, prefix)
+	if err != nil {
+		return fmt.Errorf("snapshot: list %s: %w", prefix, err)
+	}
+	keys := make([]string, len(objs))
+	for i, o := range objs {
+		keys[i] = o.Key
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := st.Delete(ctx, keys...); err != nil {
+		return fmt.Errorf("snapshot: delete %s: %w", prefix, err)
+	}
+	return nil
+}

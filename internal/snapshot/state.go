@@ -1,0 +1,123 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Run statuses, as stored in the checkpoint and returned in a Result.
+const (
+	StatusInProgress = "in_progress"
+	StatusComplete   = "complete"
+	StatusFailed     = "failed"
+)
+
+const stateVersion = 1
+
+// state is everything a run needs to continue in another invocation. It is
+// saved as the checkpoint after every segment close and read back by the
+// next invocation of the same snapshot date.
+type state struct {
+	Version      int       `json:"version"`
+	RunID        string    `json:"runId"`
+	SnapshotDate string    `json:"snapshotDate"`
+	Datasets     []string  `json:"datasets"`
+	Status       string    `json:"status"`
+	Error        string    `json:"error,omitempty"`
+	StartedAt    time.Time `json:"startedAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	Invocations  int       `json:"invocations"`
+
+	// Fetch position: the index of the current task in the run's task
+	// order, and where that task stands.
+	Task   int      `json:"task"`
+	List   int      `json:"list"` // index into the task's lists
+	Page   int      `json:"page"` // next page to request, from 1
+	Pass   int      `json:"pass"` // how many times this list was re-read
+	JobIDs []string `json:"jobIds,omitempty"`
+	// GroupKeys are the keys already written in the current dedup group (one
+	// dataset, or one dataset and job); PassKeys those seen in this pass of
+	// the current list.
+	GroupKeys  []string `json:"groupKeys,omitempty"`
+	PassKeys   []string `json:"passKeys,omitempty"`
+	PassTotal  int      `json:"passTotal"` // totalRecords on the pass's first page, -1 unknown
+	PassMoving bool     `json:"passMoving,omitempty"`
+
+	Counts    map[string]*datasetCounts `json:"counts"`
+	Segments  map[string][]segment      `json:"segments"`
+	Published []string                  `json:"published,omitempty"`
+	Fetched   bool                      `json:"fetched"` // every task is done
+
+	Requests  int64 `json:"requests"`
+	Retries   int64 `json:"retries"`
+	Throttled int64 `json:"throttled"`
+	ElapsedMs int64 `json:"elapsedMs"`
+}
+
+// datasetCounts are one dataset's running figures.
+type datasetCounts struct {
+	Rows         int64          `json:"rows"`
+	Bytes        int64          `json:"bytes"` // of the published object
+	Pages        int64          `json:"pages"`
+	Duplicates   int64          `json:"duplicates"`
+	SourceTotal  int64          `json:"sourceTotal"` // sum of totalRecords Keka reported, -1 when unknown
+	Rereads      int64          `json:"rereads"`
+	Unreconciled []Unreconciled `json:"unreconciled,omitempty"`
+}
+
+// segment is one staged Parquet object of a dataset, closed and committed.
+type segment struct {
+	Key   string `json:"key"`
+	Rows  int64  `json:"rows"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Unreconciled records a Keka list whose records could not be made to agree
+// with the total Keka reported, after the allowed re-reads.
+type Unreconciled struct {
+	List     string `json:"list"`
+	Reported int    `json:"reported"`
+	Seen     int    `json:"seen"`
+}
+
+func (s *state) clone() *state {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("snapshot: marshal state: %v", err)) // only plain data in state
+	}
+	var c state
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("snapshot: unmarshal state: %v", err))
+	}
+	return &c
+}
+
+func (s *state) counts(name string) *datasetCounts {
+	c, ok := s.Counts[name]
+	if !ok {
+		c = &datasetCounts{}
+		s.Counts[name] = c
+	}
+	return c
+}
+
+func (s *state) published(name string) bool { return slices.Contains(s.Published, name) }
+
+func decodeState(b []byte) (*state, error) {
+	var s state
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("checkpoint is not valid JSON: %w", err)
+	}
+	if s.Version != stateVersion {
+		return nil, fmt.Errorf("checkpoint version %d, want %d", s.Version, stateVersion)
+	}
+	if s.Counts == nil {
+		s.Counts = map[string]*datasetCounts{}
+	}
+	if s.Segments == nil {
+		s.Segments = map[string][]segment{}
+	}
+	return &s, nil
+}
