@@ -35,17 +35,17 @@ type CredentialsFunc func(ctx context.Context, refresh bool) (Credentials, error
 
 // Options configure a Client. Zero values take the defaults shown.
 type Options struct {
-	BaseURL, TokenURL string          // from BaseURL and TokenURL, or loopback overrides
-	Credentials       CredentialsFunc // required
-	RequestsPerMinute float64         // default 50; the limiter uses burst 1
-	RequestTimeout    time.Duration   // default 30s, per HTTP attempt (API and token endpoint)
-	MaxAttempts       int             // default 8 per request
-	MinBackoff        time.Duration   // default 1s
-	MaxBackoff        time.Duration   // default 60s; Retry-After is capped at 5×MaxBackoff
-	HTTPClient        *http.Client    // optional; its Timeout is ignored for API calls
-	UserAgent         string          // default "keka-hire-export/dev"
-	Logger            *slog.Logger    // default: discard
-	Rand              func() float64  // jitter source in [0,1), default math/rand/v2
+	BaseURL, TokenURL string           // from BaseURL and TokenURL, or loopback overrides
+	Credentials       CredentialsFunc  // required
+	RequestsPerMinute float64          // default 50; the limiter uses burst 1
+	RequestTimeout    time.Duration    // default 30s, per HTTP attempt (API and token endpoint)
+	MaxAttempts       int              // default 8 per request
+	MinBackoff        time.Duration    // default 1s
+	MaxBackoff        time.Duration    // default 60s; Retry-After is capped at 5×MaxBackoff
+	HTTPClient        *http.Client     // optional; its Timeout is ignored for API calls
+	UserAgent         string           // default "keka-hire-export/dev"
+	Logger            *slog.Logger     // default: discard
+	Rand              func() float64   // jitter source in [0,1), default math/rand/v2
 	Now               func() time.Time // clock for Retry-After dates, default time.Now
 }
 
@@ -435,7 +435,9 @@ func (c *Client) retryAfter(h http.Header, rateLimited bool) time.Duration {
 		if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
 			if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
 				if n > 1e9 { // epoch seconds
-					d = max(time.Unix(0, 0).Add(time.Duration(n*float64(time.Second))).Sub(c.now()), 0)
+					if n < 1e11 {
+						d = max(time.Unix(int64(n), 0).Sub(c.now()), 0)
+					}
 				} else {
 					d = time.Duration(math.Min(n, 1e6) * float64(time.Second))
 				}

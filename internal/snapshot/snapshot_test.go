@@ -1,0 +1,434 @@
+package snapshot_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+	"github.com/kekaexport/keka-hire-export/internal/kekasim"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+	"github.com/kekaexport/keka-hire-export/internal/store"
+)
+
+func TestRunner_Run(t *testing.T) {
+	t.Run("exports every record exactly once", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{})
+		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil || res.Status != snapshot.StatusComplete {
+			t.Fatalf("run: %+v, %v", res, err)
+		}
+		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+		want := []string{
+			"_runs/dt=2026-11-26/checkpoint.json",
+			"job_candidates/dt=2026-11-26/_manifest.json",
+			"job_candidates/dt=2026-11-26/part-00000.parquet",
+			"jobs/dt=2026-11-26/_manifest.json",
+			"jobs/dt=2026-11-26/part-00000.parquet",
+			"preboarding_candidates/dt=2026-11-26/_manifest.json",
+			"preboarding_candidates/dt=2026-11-26/part-00000.parquet",
+		}
+		if got := partitionFiles(t, h.dir); !slices.Equal(got, want) {
+			t.Errorf("files after the run:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		truth := h.sim.Truth()
+		for _, d := range res.Datasets {
+			if !d.Done || d.Files != 1 || d.SourceTotal == nil {
+				t.Errorf("%s: result %+v", d.Name, d)
+			}
+		}
+		if got := res.Datasets[1].Rows; got != int64(len(truth.Applications)) {
+			t.Errorf("result rows of job_candidates %d, want %d", got, len(truth.Applications))
+		}
+		if res.Throttled != 0 {
+			t.Errorf("a healthy run was throttled %d times", res.Throttled)
+		}
+	})
+
+	t.Run("a second run of the date replaces the first", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{})
+		first, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An object left by some earlier version of the layout must go too.
+		stray := filepath.Join(h.dir, "jobs", "dt=2026-11-26", "part-00001.parquet")
+		if err := os.WriteFile(stray, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		second, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.RunID == second.RunID {
+			t.Fatalf("both runs have id %s", first.RunID)
+		}
+		checkAgainstTruth(t, h, day, second.RunID, checkOptions{})
+		if _, err := os.Stat(stray); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("stray object survived the second run: %v", err)
+		}
+	})
+
+	t.Run("only the selected datasets are written", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{})
+		res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Datasets) != 1 || res.Datasets[0].Rows != int64(len(h.sim.Truth().Applications)) {
+			t.Fatalf("result datasets %+v", res.Datasets)
+		}
+		for _, f := range partitionFiles(t, h.dir) {
+			if strings.HasPrefix(f, "jobs/") || strings.HasPrefix(f, "preboarding_candidates/") {
+				t.Errorf("unselected dataset written: %s", f)
+			}
+		}
+	})
+
+	t.Run("a dry run writes nothing", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{})
+		res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, DryRun: true})
+		if err != nil || !res.DryRun || res.Status != snapshot.StatusComplete {
+			t.Fatalf("dry run: %+v, %v", res, err)
+		}
+		if files := partitionFiles(t, h.dir); len(files) != 0 {
+			t.Errorf("dry run wrote %v", files)
+		}
+		truth := h.sim.Truth()
+		for _, d := range res.Datasets {
+			switch d.Name {
+			case "jobs":
+				if d.SourceTotal == nil || *d.SourceTotal != int64(len(truth.Jobs)) {
+					t.Errorf("dry run jobs total %s, want %d", show(d.SourceTotal), len(truth.Jobs))
+				}
+			case "job_candidates":
+				if d.EstimatedPages != int64(2*len(truth.Jobs)) {
+					t.Errorf("dry run estimates %d pages of candidates, want at least %d", d.EstimatedPages, 2*len(truth.Jobs))
+				}
+			}
+		}
+	})
+}
+
+func TestRunner_Run_Faults(t *testing.T) {
+	cases := []struct {
+		name   string
+		faults kekasim.Faults
+		shape  kekasim.Shape
+	}{
+		{"429 storm with Retry-After", kekasim.Faults{TooManyRequests: 0.3, RetryAfter: true}, 0},
+		{"429 storm without Retry-After", kekasim.Faults{TooManyRequests: 0.3}, 0},
+		{"5xx bursts", kekasim.Faults{ServerError: 0.3}, 0},
+		{"dropped connections", kekasim.Faults{DropConnection: 0.2}, 0},
+		{"responses slower than the request timeout", kekasim.Faults{Slow: 0.1, SlowDelay: 800 * time.Millisecond}, 0},
+		{"malformed JSON", kekasim.Faults{MalformedJSON: 0.2}, 0},
+		{"truncated JSON", kekasim.Faults{TruncatedJSON: 0.2}, 0},
+		{"token expiring mid-run", kekasim.Faults{ExpireTokenEvery: 7}, 0},
+		{"bare arrays and items wrappers", kekasim.Faults{}, kekasim.ShapeMixed},
+		{"every fault at once", kekasim.Faults{
+			TooManyRequests: 0.05, RetryAfter: true, ServerError: 0.05, DropConnection: 0.05,
+			Slow: 0.02, SlowDelay: 800 * time.Millisecond, MalformedJSON: 0.05, TruncatedJSON: 0.05,
+			ExpireTokenEvery: 11,
+		}, kekasim.ShapeMixed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, harnessOptions{sim: kekasim.Options{Shape: tc.shape}, size: kekasim.Size{Jobs: 12, Applications: 900, Preboarding: 210}})
+			h.sim.SetFaults(tc.faults)
+			res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+			if err != nil || res.Status != snapshot.StatusComplete {
+				t.Fatalf("run: %+v, %v", res, err)
+			}
+			checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+			if st := h.sim.Stats(); st.FaultsInjected == 0 && tc.shape == 0 {
+				t.Errorf("no fault was injected: %+v", st)
+			}
+		})
+	}
+}
+
+func TestRunner_Run_DataChangingWhilePaging(t *testing.T) {
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 10, Applications: 1200, Preboarding: 450}})
+	h.sim.SetFaults(kekasim.Faults{MutateEveryPages: 2, MaxMutations: 40})
+	res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	if h.sim.Stats().Mutations == 0 {
+		t.Fatal("the tenant did not change during the run")
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{changed: true})
+	var rereads int64
+	for _, d := range res.Datasets {
+		rereads += d.Rereads
+	}
+	if rereads == 0 {
+		t.Error("no list was read again although the tenant changed under the run")
+	}
+}
+
+func TestRunner_Run_Resumable(t *testing.T) {
+	t.Run("spans invocations and readers never see a mix", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{config: func(c *snapshot.Config) { c.CheckpointEvery = 30 * time.Millisecond }})
+		old, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		between := func(res snapshot.Result) {
+			// Between invocations the partitions still hold the old run only.
+			for _, r := range readRows[dataset.JobCandidateRow](t, h.dir, "job_candidates", day) {
+				if r.RunID != old.RunID {
+					t.Fatalf("after invocation %d a reader sees run %s mixed into run %s", res.Invocations, r.RunID, old.RunID)
+				}
+			}
+		}
+		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 3 * time.Millisecond})
+		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 60*time.Millisecond, between)
+		if err != nil || res.Status != snapshot.StatusComplete {
+			t.Fatalf("run: %+v, %v", res, err)
+		}
+		if res.Invocations < 4 {
+			t.Fatalf("the run took %d invocations; the test needs at least 4", res.Invocations)
+		}
+		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+	})
+
+	t.Run("deadline in the middle of a page", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 8, Applications: 700, Preboarding: 205}})
+		h.sim.SetFaults(kekasim.Faults{Slow: 0.3, SlowDelay: 150 * time.Millisecond})
+		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 100*time.Millisecond, nil)
+		if err != nil || res.Status != snapshot.StatusComplete {
+			t.Fatalf("run: %+v, %v", res, err)
+		}
+		if res.Invocations < 2 {
+			t.Fatalf("the deadline never interrupted the run (%d invocations)", res.Invocations)
+		}
+		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+	})
+
+	t.Run("resumes after a crash between two invocations", func(t *testing.T) {
+		var crash atomic.Bool
+		var saves atomic.Int64
+		wrap := func(st store.Store) store.Store {
+			return &faultyStore{Store: st, put: func(key string) error {
+				if strings.HasSuffix(key, "checkpoint.json") && saves.Add(1) > 3 && crash.Load() {
+					return errCrash
+				}
+				return nil
+			}}
+		}
+		dir := t.TempDir()
+		h := newHarness(t, harnessOptions{dir: dir, store: wrap, config: func(c *snapshot.Config) { c.CheckpointEvery = time.Nanosecond }})
+		crash.Store(true)
+		res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day})
+		if err == nil || res.Status != snapshot.StatusFailed || !res.Resumable {
+			t.Fatalf("the crashed invocation returned %+v, %v", res, err)
+		}
+		// A new process: new client and runner over the same directory.
+		crash.Store(false)
+		h2 := newHarness(t, harnessOptions{dir: dir})
+		h2.sim = h.sim
+		h2.client = h.client
+		res, err = h2.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil || res.Status != snapshot.StatusComplete {
+			t.Fatalf("resumed run: %+v, %v", res, err)
+		}
+		if res.Invocations < 2 {
+			t.Errorf("the run restarted instead of resuming: %d invocations", res.Invocations)
+		}
+		checkAgainstTruth(t, h2, day, res.RunID, checkOptions{})
+	})
+
+	t.Run("a store failure keeps the checkpoint and the previous snapshot", func(t *testing.T) {
+		var fail atomic.Bool
+		wrap := func(st store.Store) store.Store {
+			return &faultyStore{Store: st, create: func(key string) error {
+				if fail.Load() && strings.Contains(key, "/job_candidates/segment-") {
+					return errors.New("s3: upload part: 500 InternalError")
+				}
+				return nil
+			}}
+		}
+		h := newHarness(t, harnessOptions{store: wrap, config: func(c *snapshot.Config) { c.CheckpointEvery = 20 * time.Millisecond }})
+		old, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := readFile(t, h.dir, "job_candidates/dt=2026-11-26/part-00000.parquet")
+		fail.Store(true)
+		res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day})
+		if err == nil || !res.Resumable {
+			t.Fatalf("failing store: %+v, %v", res, err)
+		}
+		if after := readFile(t, h.dir, "job_candidates/dt=2026-11-26/part-00000.parquet"); !bytes.Equal(before, after) {
+			t.Fatal("the previous snapshot changed during a failed run")
+		}
+		checkAgainstTruth(t, h, day, old.RunID, checkOptions{})
+		fail.Store(false)
+		res, err = h.runToEnd(t, snapshot.Request{Date: day, RunID: res.RunID}, 0, nil)
+		if err != nil || res.Status != snapshot.StatusComplete || res.Invocations != 2 {
+			t.Fatalf("resumed run: %+v, %v", res, err)
+		}
+		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+	})
+}
+
+func TestRunner_Run_Credentials(t *testing.T) {
+	t.Run("rotated mid-run: the new secret is fetched and the run completes", func(t *testing.T) {
+		var current atomic.Value
+		current.Store(simClientSecret)
+		h := newHarness(t, harnessOptions{creds: func() keka.Credentials {
+			return keka.Credentials{ClientID: simClientID, ClientSecret: current.Load().(string), APIKey: simAPIKey}
+		}})
+		var pages atomic.Int64
+		rotate := func(snapshot.Progress) {
+			if pages.Add(1) == 10 {
+				h.sim.RotateCredentials("rotated-secret")
+				current.Store("rotated-secret")
+			}
+		}
+		r, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: rotate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.runner = r
+		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil || res.Status != snapshot.StatusComplete {
+			t.Fatalf("run: %+v, %v", res, err)
+		}
+		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+	})
+
+	t.Run("revoked mid-run: the run fails, cleans up, and the previous snapshot stays", func(t *testing.T) {
+		h := newHarness(t, harnessOptions{})
+		old, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := partitionFiles(t, h.dir)
+		var pages atomic.Int64
+		r, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Logger: slogTo(h.logs), CheckpointEvery: time.Nanosecond, Progress: func(snapshot.Progress) {
+			if pages.Add(1) == 10 {
+				h.sim.RotateCredentials("nobody-told-us")
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Run(context.Background(), snapshot.Request{Date: day})
+		if err == nil || res.Status != snapshot.StatusFailed || res.Resumable {
+			t.Fatalf("run with revoked credentials: %+v, %v", res, err)
+		}
+		if !errors.Is(err, keka.ErrUnauthorized) {
+			t.Errorf("error %v is not ErrUnauthorized", err)
+		}
+		if after := partitionFiles(t, h.dir); !slices.Equal(before, after) {
+			t.Errorf("files changed by the failed run:\nbefore %v\nafter  %v", before, after)
+		}
+		checkAgainstTruth(t, h, day, old.RunID, checkOptions{})
+		for _, secret := range []string{simClientSecret, simAPIKey, "nobody-told-us", "Bearer "} {
+			if strings.Contains(h.logs.String(), secret) || strings.Contains(res.Error, secret) {
+				t.Errorf("%q appears in the logs or the result", secret)
+			}
+		}
+	})
+}
+
+func TestRunner_Run_GuardRail(t *testing.T) {
+	dir := t.TempDir()
+	big := newHarness(t, harnessOptions{dir: dir})
+	if _, err := big.runToEnd(t, snapshot.Request{Date: day.AddDate(0, 0, -1)}, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	small := newHarness(t, harnessOptions{dir: dir, size: kekasim.Size{Jobs: 25, Applications: 600, Preboarding: 230}})
+	res, err := small.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+	if err == nil || res.Status != snapshot.StatusFailed || !strings.Contains(res.Error, "job_candidates") || !strings.Contains(res.Error, "force") {
+		t.Fatalf("a snapshot that lost most applications was not refused: %+v, %v", res, err)
+	}
+	for _, f := range partitionFiles(t, dir) {
+		if strings.Contains(f, "dt=2026-11-26") && !strings.HasPrefix(f, "_runs/") {
+			t.Errorf("refused run published %s", f)
+		}
+	}
+	res, err = small.runToEnd(t, snapshot.Request{Date: day, Force: true}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("forced run: %+v, %v", res, err)
+	}
+	checkAgainstTruth(t, small, day, res.RunID, checkOptions{})
+}
+
+func TestRunner_Run_BadRequests(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	for name, req := range map[string]snapshot.Request{
+		"unknown dataset": {Date: day, Datasets: []string{"offers"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := h.runner.Run(context.Background(), req)
+			if err == nil || res.Status != snapshot.StatusFailed {
+				t.Fatalf("got %+v, %v", res, err)
+			}
+			if files := partitionFiles(t, h.dir); len(files) != 0 {
+				t.Errorf("a bad request wrote %v", files)
+			}
+			if n := h.sim.Stats().Requests; n != 0 {
+				t.Errorf("a bad request made %d API requests", n)
+			}
+		})
+	}
+	t.Run("run id of another run", func(t *testing.T) {
+		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+		res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(5 * time.Millisecond)})
+		if err != nil || res.Status != snapshot.StatusInProgress {
+			t.Fatalf("the run did not stop at its budget: %+v, %v", res, err)
+		}
+		res2, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, RunID: "20200101T000000Z-00000000"})
+		if err == nil || !strings.Contains(res2.Error, res.RunID) {
+			t.Fatalf("got %+v, %v", res2, err)
+		}
+	})
+}
+
+func readFile(t *testing.T, dir, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var errCrash = errors.New("process crashed")
+
+// faultyStore fails chosen operations of the store it wraps.
+type faultyStore struct {
+	store.Store
+	put    func(key string) error
+	create func(key string) error
+}
+
+func (f *faultyStore) Put(ctx context.Context, key string, data []byte) error {
+	if f.put != nil {
+		if err := f.put(key); err != nil {
+			return err
+		}
+	}
+	return f.Store.Put(ctx, key, data)
+}
+
+func (f *faultyStore) Create(ctx context.Context, key string) (store.Writer, error) {
+	if f.create != nil {
+		if err := f.create(key); err != nil {
+			return nil, err
+		}
+	}
+	return f.Store.Create(ctx, key)
+}
