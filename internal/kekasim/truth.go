@@ -33,7 +33,7 @@ type TruthJob struct {
 // jobApplicationDetails (jobHiringStageId, status, appliedOn, movedtoStageOn,
 // sourceTitle, sourcedBy).
 type TruthApplication struct {
-	JobID, CandidateID               string
+	JobID, CandidateID                string
 	FirstName, LastName, Email, Phone *string
 	Archived                          bool // listed only with isArchived=true
 	Stage                             *string
@@ -45,11 +45,11 @@ type TruthApplication struct {
 // TruthPreboarding is one candidate of /hire/preboarding/candidates.
 // JobTitle comes from "jobTitle" or, on some records, "jobtitle".
 type TruthPreboarding struct {
-	CandidateID                 string
-	FirstName, LastName, Email  *string
-	Stage, Status               *int
-	JobTitle, Department        *string
-	ExpectedDateOfJoining       *time.Time
+	CandidateID                string
+	FirstName, LastName, Email *string
+	Stage, Status              *int
+	JobTitle, Department       *string
+	ExpectedDateOfJoining      *time.Time
 }
 
 // state is the mutable part of a tenant: the lists a server serves.

@@ -19,7 +19,7 @@ type Manifest struct {
 	RunID         string           `json:"runId"`
 	SchemaVersion int              `json:"schemaVersion"`
 	Rows          int64            `json:"rows"`
-	Objects       []ManifestObject `json:"objects"`
+	Objects       []ManifestEntry `json:"objects"`
 	SourceTotal   *int64           `json:"sourceTotal"` // sum of the totals Keka reported; null when a list reported none
 	Pages         int64            `json:"pages"`
 	Duplicates    int64            `json:"duplicatesSkipped"`
@@ -31,8 +31,8 @@ type Manifest struct {
 	Invocations   int              `json:"invocations"`
 }
 
-// ManifestObject is one object of a partition.
-type ManifestObject struct {
+// ManifestEntry is one object of a partition.
+type ManifestEntry struct {
 	Name string `json:"name"`
 	Size int64  `json:"size"`
 }
@@ -165,7 +165,7 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 		RunID:         ru.s.RunID,
 		SchemaVersion: d.SchemaVersion,
 		Rows:          c.Rows,
-		Objects:       []ManifestObject{{Name: DataObject, Size: size}},
+		Objects:       []ManifestEntry{{Name: DataObject, Size: size}},
 		SourceTotal:   sourceTotal(c),
 		Pages:         c.Pages,
 		Duplicates:    c.Duplicates,

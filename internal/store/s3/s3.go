@@ -295,7 +295,7 @@ func (w *writer) Abort() error {
 		return nil
 	}
 	w.state = stateAborted
-	w.pw.Close()
+	w.pw.CloseWithError(errAborted)
 	w.cancel()
 	w.finish()
 	if w.err == nil {
