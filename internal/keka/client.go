@@ -42,7 +42,7 @@ type Options struct {
 	MaxAttempts       int              // default 8 per request
 	MinBackoff        time.Duration    // default 1s
 	MaxBackoff        time.Duration    // default 60s; Retry-After is capped at 5×MaxBackoff
-	HTTPClient        *http.Client     // optional; its Timeout is ignored for API calls
+	HTTPClient        *http.Client     // optional; each attempt is also bounded by RequestTimeout
 	UserAgent         string           // default "keka-hire-export/dev"
 	Logger            *slog.Logger     // default: discard
 	Rand              func() float64   // jitter source in [0,1), default math/rand/v2
@@ -211,6 +211,9 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 		}
 		tok, err := c.tokens.token(ctx)
 		if err != nil {
+			if Permanent(err) {
+				return Page{}, err // about the credentials, not this page
+			}
 			return Page{}, fmt.Errorf("%s: %w", where, err)
 		}
 		if err := c.wait(ctx); err != nil {
@@ -334,6 +337,11 @@ func (c *Client) attempt(ctx context.Context, target, token string) result {
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
+	// Go's transport may itself replay a GET once when a reused keep-alive
+	// connection turns out closed before any answer; such a replay is not
+	// counted here nor rate limited. It is rare, and the server has (almost
+	// always) not processed the first try. Every other failure comes back
+	// to Page's loop, which counts, limits and backs off.
 	c.requests.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {

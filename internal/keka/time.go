@@ -84,7 +84,11 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("keka: cannot read %s as a date: want an ISO 8601 string or epoch seconds", quoteShort(string(b)))
+	raw := string(b)
+	if len(raw) > 64 {
+		raw = strings.ToValidUTF8(raw[:64], "") + "…"
+	}
+	return fmt.Errorf("keka: cannot read %s as a date: want an ISO 8601 string or epoch seconds", raw)
 }
 
 // MarshalJSON writes a valid Time as RFC 3339 in UTC with milliseconds when

@@ -173,6 +173,7 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 			return token{}, fmt.Errorf("get token: the client's context is done: %w", baseErr)
 		}
 		kind, status, code, hdr := classifyTokenError(err)
+		code = ts.redact(clean(code)) // server text: keep it one short line, without secrets
 		var fail error
 		after := time.Duration(-1)
 		switch kind {
@@ -191,10 +192,10 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 		case tokenThrottled:
 			c.throttled.Add(1)
 			after = c.retryAfter(hdr, true)
-			fail = fmt.Errorf("keka: token endpoint answered %s", ts.describe(status, code, err))
+			fail = fmt.Errorf("token endpoint answered %s", ts.describe(status, code, err))
 		default:
 			after = c.retryAfter(hdr, false)
-			fail = fmt.Errorf("keka: token request failed: %s", ts.describe(status, code, err))
+			fail = fmt.Errorf("token request failed: %s", ts.describe(status, code, err))
 		}
 		if attempt >= c.maxAttempts {
 			return token{}, fmt.Errorf("%w (gave up after %d attempts)", fail, attempt)
@@ -273,7 +274,7 @@ func (ts *tokenState) describe(status int, code string, err error) string {
 	s := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	var re *oauth2.RetrieveError
 	if code != "" {
-		s += " (" + clean(code)
+		s += " (" + code
 		if errors.As(err, &re) && re.ErrorDescription != "" {
 			s += ": " + clean(re.ErrorDescription)
 		}

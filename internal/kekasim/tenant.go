@@ -159,6 +159,12 @@ type gen struct {
 	r       *rand.Rand
 	persons []*person
 	seq     int // next person number, for unique e-mail addresses
+
+	w      jw          // scratch writer
+	chunk  []byte      // see keep
+	times  []time.Time // see maybeTime
+	apps   []app       // slab for new applications
+	people []person    // slab for new persons
 }
 
 func newGen(seed, stream uint64) *gen {
@@ -170,9 +176,11 @@ func newGen(seed, stream uint64) *gen {
 type person struct {
 	id                        string
 	first, last, email, phone *string
+	emailV, phoneV            string // what email and phone point to
 	countryCode, mobile       string
 	gender                    int
 	frag                      []byte
+	lastJob                   *job // while generating: the last job applied to
 }
 
 type job struct {
@@ -243,28 +251,25 @@ func (g *gen) instant(a, b time.Time) time.Time {
 	return g.between(a, b, time.Second)
 }
 
-func (g *gen) uuid() string {
-	var b [36]byte
+func (g *gen) uuid() string { return string(g.appendUUID(nil)) }
+
+// appendUUID appends a random version 4 UUID.
+func (g *gen) appendUUID(b []byte) []byte {
+	const hex = "0123456789abcdef"
 	hi, lo := g.r.Uint64(), g.r.Uint64()
 	hi = hi&^(0xf<<12) | 4<<12         // version 4
 	lo = lo&^(0x3<<62) | uint64(2)<<62 // variant 10
-	const hex = "0123456789abcdef"
-	n := 0
 	for i := range 32 {
 		if i == 8 || i == 12 || i == 16 || i == 20 {
-			b[n] = '-'
-			n++
+			b = append(b, '-')
 		}
-		var nib uint64
-		if i < 16 {
-			nib = hi >> (60 - 4*i) & 0xf
-		} else {
-			nib = lo >> (60 - 4*(i-16)) & 0xf
+		v := hi
+		if i >= 16 {
+			v = lo
 		}
-		b[n] = hex[nib]
-		n++
+		b = append(b, hex[v>>(60-4*(i%16))&0xf])
 	}
-	return string(b[:])
+	return b
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -308,21 +313,24 @@ const (
 
 var ist = time.FixedZone("IST", 5*3600+1800)
 
-func formatTime(t time.Time, f form) string {
+func formatTime(t time.Time, f form) string { return string(appendTime(nil, t, f)) }
+
+func appendTime(b []byte, t time.Time, f form) []byte {
 	switch f {
 	case formISOLocal:
-		return t.UTC().Format("2006-01-02T15:04:05.9999999")
+		return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.9999999")
 	case formISOIST:
-		return t.In(ist).Format("2006-01-02T15:04:05.9999999Z07:00")
+		return t.In(ist).AppendFormat(b, "2006-01-02T15:04:05.9999999Z07:00")
 	case formEpoch:
-		cs := t.Nanosecond() / int(10*time.Millisecond)
-		frac := strconv.Itoa(cs / 10)
+		cs := t.Nanosecond() / int(10*time.Millisecond) // hundredths
+		b = strconv.AppendInt(b, t.Unix(), 10)
+		b = append(b, '.', byte('0'+cs/10))
 		if cs%10 != 0 {
-			frac = strconv.Itoa(cs/10) + strconv.Itoa(cs%10)
+			b = append(b, byte('0'+cs%10))
 		}
-		return strconv.FormatInt(t.Unix(), 10) + "." + frac
+		return b
 	default:
-		return t.UTC().Format("2006-01-02T15:04:05.9999999Z07:00")
+		return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.9999999Z07:00")
 	}
 }
 
@@ -336,7 +344,7 @@ func (g *gen) optTime(w *jw, k string, t *time.Time, forms ...form) {
 	if f == formEpoch && t.Nanosecond()%int(10*time.Millisecond) != 0 {
 		f = formISOZ
 	}
-	w.kstr(k, formatTime(*t, f))
+	w.ktime(k, *t, f)
 }
 
 // maybeTime returns nil with probability p, else a pointer to t.
@@ -344,7 +352,21 @@ func (g *gen) maybeTime(p float64, t time.Time) *time.Time {
 	if g.chance(p) {
 		return nil
 	}
-	return &t
+	if len(g.times) == 0 {
+		g.times = make([]time.Time, 1024) // fewer, larger allocations
+	}
+	tp := &g.times[0]
+	g.times = g.times[1:]
+	*tp = t
+	return tp
+}
+
+// maybePtr returns nil with probability p, else v.
+func (g *gen) maybePtr(p float64, v *string) *string {
+	if g.chance(p) {
+		return nil
+	}
+	return v
 }
 
 func (g *gen) maybeStr(p float64, s string) *string {
@@ -358,12 +380,62 @@ func (g *gen) maybeInt(p float64, n int) *int {
 	if g.chance(p) {
 		return nil
 	}
+	if n >= 0 && n < len(smallInts) {
+		return &smallInts[n]
+	}
 	return &n
+}
+
+// smallInts and interned give shared pointers for truth values, so that a
+// million applications do not mean millions of tiny allocations. Truth
+// values are read-only.
+var smallInts = [16]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+
+func interned(list []string) []*string {
+	out := make([]*string, len(list))
+	for i := range list {
+		out[i] = &list[i]
+	}
+	return out
+}
+
+func (g *gen) pickPtr(list []*string) *string { return list[g.r.IntN(len(list))] }
+
+// scratch returns the generator's reusable writer, emptied, for a fragment
+// without braces; keep copies the result out.
+func (g *gen) scratch() *jw {
+	g.w.b = g.w.b[:0]
+	g.w.more = append(g.w.more[:0], false)
+	return &g.w
+}
+
+// keep copies b into a large pointer-free chunk, so that pre-rendered
+// records cost neither an allocation each nor the slack of a grown slice.
+func (g *gen) keep(b []byte) []byte {
+	if len(b) > cap(g.chunk)-len(g.chunk) {
+		g.chunk = make([]byte, 0, max(1<<20, len(b)))
+	}
+	off := len(g.chunk)
+	g.chunk = append(g.chunk, b...)
+	return g.chunk[off:len(g.chunk):len(g.chunk)]
 }
 
 // ---- people ----
 
 type name struct{ display, ascii string }
+
+var (
+	firstNamePtrs = displayPtrs(firstNames)
+	lastNamePtrs  = displayPtrs(lastNames)
+)
+
+func displayPtrs(names []name) []*string {
+	out := make([]*string, len(names))
+	for i := range names {
+		out[i] = &names[i].display
+	}
+	return out
+}
 
 var firstNames = []name{
 	{"Asha", "asha"}, {"Rahul", "rahul"}, {"Priya", "priya"}, {"Ananya", "ananya"},
@@ -409,33 +481,41 @@ var (
 func (g *gen) newPerson() *person {
 	n := g.seq
 	g.seq++
-	fn, ln := firstNames[g.r.IntN(len(firstNames))], lastNames[g.r.IntN(len(lastNames))]
+	fi, li := g.r.IntN(len(firstNames)), g.r.IntN(len(lastNames))
 	switch n {
 	case 0:
-		fn, ln = firstNames[len(firstNames)-1], lastNames[len(lastNames)-3]
+		fi, li = len(firstNames)-1, len(lastNames)-3
 	case 1:
-		fn, ln = firstNames[32], lastNames[20]
+		fi, li = 32, 20
 	}
-	p := &person{id: g.uuid(), first: ptr(fn.display), gender: g.r.IntN(4)}
+	fn, ln := firstNames[fi], lastNames[li]
+	if len(g.people) == 0 {
+		g.people = make([]person, 256)
+	}
+	p := &g.people[0]
+	g.people = g.people[1:]
+	p.id, p.first, p.gender = g.uuid(), firstNamePtrs[fi], g.r.IntN(4)
 	if !g.chance(0.04) { // single-name people are common
-		p.last = ptr(ln.display)
+		p.last = lastNamePtrs[li]
 	}
 	local := fn.ascii
 	if p.last != nil {
 		local += "." + ln.ascii
 	}
-	p.email = g.maybeStr(0.02, local+strconv.Itoa(n)+"@"+g.pick(mailDomains))
+	p.emailV = local + strconv.Itoa(n) + "@" + g.pick(mailDomains)
+	p.email = g.maybePtr(0.02, &p.emailV)
 	if g.chance(0.85) {
 		p.countryCode = "+91"
 		p.mobile = "9" + strconv.Itoa(800000000+g.r.IntN(199999999))
-		p.phone = g.maybeStr(0.1, p.countryCode+" "+p.mobile[:5]+" "+p.mobile[5:])
+		p.phoneV = p.countryCode + " " + p.mobile[:5] + " " + p.mobile[5:]
 	} else {
 		p.countryCode = "+1"
 		p.mobile = "415555" + strconv.Itoa(1000+g.r.IntN(9000))
-		p.phone = g.maybeStr(0.1, "+1 415-555-"+p.mobile[6:])
+		p.phoneV = "+1 415-555-" + p.mobile[6:]
 	}
+	p.phone = g.maybePtr(0.1, &p.phoneV)
 
-	w := jw{more: []bool{false}}
+	w := g.scratch()
 	w.kstr("id", p.id)
 	w.kstr("firstName", *p.first)
 	if g.chance(0.2) {
@@ -443,14 +523,14 @@ func (g *gen) newPerson() *person {
 	} else {
 		w.knull("middleName")
 	}
-	g.optStr(&w, "lastName", p.last)
+	g.optStr(w, "lastName", p.last)
 	if g.chance(0.05) {
 		w.knull("gender")
 	} else {
 		w.kint("gender", p.gender)
 	}
-	g.optStr(&w, "email", p.email)
-	g.optStr(&w, "phone", p.phone)
+	g.optStr(w, "email", p.email)
+	g.optStr(w, "phone", p.phone)
 	w.key("skills")
 	w.begin('[')
 	for range g.r.IntN(4) {
@@ -479,8 +559,8 @@ func (g *gen) newPerson() *person {
 		w.kstr("branch", g.pick(branches))
 		w.kstr("university", g.pick(univs))
 		w.kstr("location", g.pick(cities))
-		w.kstr("dateOfJoining", formatTime(start, formISOLocal))
-		w.kstr("dateOfCompletion", formatTime(start.AddDate(4, 0, -60), formISOLocal))
+		w.ktime("dateOfJoining", start, formISOLocal)
+		w.ktime("dateOfCompletion", start.AddDate(4, 0, -60), formISOLocal)
 		w.end('}')
 	}
 	w.end(']')
@@ -494,11 +574,11 @@ func (g *gen) newPerson() *person {
 		w.kstr("designation", g.pick(designs))
 		w.kbool("isCurrentlyWorking", current)
 		w.kstr("location", g.pick(cities))
-		w.kstr("dateOfJoining", formatTime(start.AddDate(4, 1, 0), formISOLocal))
+		w.ktime("dateOfJoining", start.AddDate(4, 1, 0), formISOLocal)
 		if current {
 			w.knull("dateOfRelieving")
 		} else {
-			w.kstr("dateOfRelieving", formatTime(start.AddDate(6, 2, 0), formISOLocal))
+			w.ktime("dateOfRelieving", start.AddDate(6, 2, 0), formISOLocal)
 		}
 		w.end('}')
 	}
@@ -515,7 +595,7 @@ func (g *gen) newPerson() *person {
 	if g.chance(0.1) { // a field no document mentions
 		w.kstr("linkedInProfileUrl", "https://www.linkedin.com/in/"+local+strconv.Itoa(n))
 	}
-	p.frag = w.b
+	p.frag = g.keep(w.b)
 	g.persons = append(g.persons, p)
 	return p
 }
@@ -646,12 +726,15 @@ func renderJob(jw0 jobWire) *job {
 // ---- applications ----
 
 var (
-	stages       = []string{"Sourced", "Applied", "Screening", "Shortlisted", "Interview", "Offered", "Hired"}
-	sources      = []string{"LinkedIn", "Naukri", "Careers page", "Referral", "Indeed", "Agency", "Campus"}
-	sourcedBys   = []string{"Careers page", "Recruiter", "Employee referral", "Job board", "Agency"}
-	archReasons  = []string{"Not a fit", "Candidate withdrew", "Position filled", "No show", "Salary mismatch"}
-	screeningQs  = []string{"Willing to relocate?", "Open to hybrid work?", "Notice period negotiable?"}
-	screeningAns = []string{"Yes", "No", "Maybe"}
+	stages        = []string{"Sourced", "Applied", "Screening", "Shortlisted", "Interview", "Offered", "Hired", "Rejected"}
+	sources       = []string{"LinkedIn", "Naukri", "Careers page", "Referral", "Indeed", "Agency", "Campus"}
+	sourcedBys    = []string{"Careers page", "Recruiter", "Employee referral", "Job board", "Agency"}
+	stagePtrs     = interned(stages)
+	sourcePtrs    = interned(sources)
+	sourcedByPtrs = interned(sourcedBys)
+	archReasons   = []string{"Not a fit", "Candidate withdrew", "Position filled", "No show", "Salary mismatch"}
+	screeningQs   = []string{"Willing to relocate?", "Open to hybrid work?", "Notice period negotiable?"}
+	screeningAns  = []string{"Yes", "No", "Maybe"}
 )
 
 const (
@@ -674,9 +757,8 @@ func (g *gen) applications(j *job, n int, share float64) (active, archived []*ap
 		times[i] = g.instant(from, genEpoch)
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return b.Compare(a) })
-	var used map[*person]bool
 	for _, at := range times {
-		p := g.applicant(&used)
+		p := g.applicant(j)
 		a := g.application(j, p, at, g.chance(share), genEpoch)
 		if a.truth.Archived {
 			archived = append(archived, a)
@@ -688,21 +770,20 @@ func (g *gen) applications(j *job, n int, share float64) (active, archived []*ap
 }
 
 // applicant returns a new person, or sometimes one who already applied to
-// another job (never twice to the same job).
-func (g *gen) applicant(used *map[*person]bool) *person {
+// another job (never twice to the same job: a job's applications are made
+// together, so lastJob tells).
+func (g *gen) applicant(j *job) *person {
 	if len(g.persons) > 0 && g.chance(reuseRate) {
 		for range reuseAttempts {
-			p := g.persons[g.r.IntN(len(g.persons))]
-			if !(*used)[p] {
-				if *used == nil {
-					*used = map[*person]bool{}
-				}
-				(*used)[p] = true
+			if p := g.persons[g.r.IntN(len(g.persons))]; p.lastJob != j {
+				p.lastJob = j
 				return p
 			}
 		}
 	}
-	return g.newPerson()
+	p := g.newPerson()
+	p.lastJob = j
+	return p
 }
 
 // application makes one application of p to j, applied at applied; now
@@ -712,33 +793,40 @@ func (g *gen) application(j *job, p *person, applied time.Time, archived bool, n
 	if moved.Before(applied) {
 		moved = applied
 	}
-	stage := g.pick(stages)
+	stage := g.pickPtr(stagePtrs)
 	if archived && g.chance(0.6) {
-		stage = "Rejected"
+		stage = stagePtrs[len(stagePtrs)-1]
 	}
-	t := TruthApplication{
+	if len(g.apps) == 0 {
+		g.apps = make([]app, 256)
+	}
+	a := &g.apps[0]
+	g.apps = g.apps[1:]
+	a.person, a.mod = p, moved
+	a.truth = TruthApplication{
 		JobID: j.truth.ID, CandidateID: p.id,
 		FirstName: p.first, LastName: p.last, Email: p.email, Phone: p.phone,
 		Archived:       archived,
-		Stage:          g.maybeStr(0.03, stage),
+		Stage:          g.maybePtr(0.03, stage),
 		Status:         g.maybeInt(0.03, g.r.IntN(5)),
 		AppliedOn:      g.maybeTime(0.03, applied),
 		MovedToStageOn: g.maybeTime(0.08, moved),
-		Source:         g.maybeStr(0.1, g.pick(sources)),
-		SourcedBy:      g.maybeStr(0.2, g.pick(sourcedBys)),
+		Source:         g.maybePtr(0.1, g.pickPtr(sourcePtrs)),
+		SourcedBy:      g.maybePtr(0.2, g.pickPtr(sourcedByPtrs)),
 	}
-	w := jw{more: []bool{false}}
+	t := &a.truth
+	w := g.scratch()
 	w.key("jobApplicationDetails")
 	w.begin('{')
-	g.optStr(&w, "jobHiringStageId", t.Stage)
-	g.optTime(&w, "movedtoStageOn", t.MovedToStageOn, formEpoch, formEpoch, formISOZ, formISOLocal)
-	g.optTime(&w, "appliedOn", t.AppliedOn, formISOZ, formISOZ, formISOLocal, formISOIST)
-	g.optInt(&w, "status", t.Status)
-	g.optStr(&w, "sourcedBy", t.SourcedBy)
-	g.optStr(&w, "sourceTitle", t.Source)
+	g.optStr(w, "jobHiringStageId", t.Stage)
+	g.optTime(w, "movedtoStageOn", t.MovedToStageOn, formEpoch, formEpoch, formISOZ, formISOLocal)
+	g.optTime(w, "appliedOn", t.AppliedOn, formISOZ, formISOZ, formISOLocal, formISOIST)
+	g.optInt(w, "status", t.Status)
+	g.optStr(w, "sourcedBy", t.SourcedBy)
+	g.optStr(w, "sourceTitle", t.Source)
 	if g.chance(0.7) {
-		w.kstr("assignedTo", g.uuid())
-		w.kstr("assignedOn", formatTime(moved, formISOLocal))
+		w.kuuid("assignedTo", g)
+		w.ktime("assignedOn", moved, formISOLocal)
 	} else {
 		w.knull("assignedTo")
 		w.kstr("assignedOn", "")
@@ -753,7 +841,7 @@ func (g *gen) application(j *job, p *person, applied time.Time, archived bool, n
 	if g.chance(0.2) {
 		w.kint("profileScore", g.r.IntN(101)) // undocumented
 	}
-	a := &app{truth: t, person: p, detail: w.b, mod: moved}
+	a.detail = g.keep(w.b)
 	a.arch = g.archivedDetails(archived, moved)
 	return a
 }
@@ -761,7 +849,7 @@ func (g *gen) application(j *job, p *person, applied time.Time, archived bool, n
 // archivedDetails renders the "archivedDetails" key: a date and reason
 // when archived, blanks (or null, or nothing) otherwise.
 func (g *gen) archivedDetails(archived bool, at time.Time) []byte {
-	w := jw{more: []bool{false}}
+	w := g.scratch()
 	if !archived {
 		switch g.r.IntN(6) {
 		case 0:
@@ -774,14 +862,14 @@ func (g *gen) archivedDetails(archived bool, at time.Time) []byte {
 			w.kstr("reason", "")
 			w.end('}')
 		}
-		return w.b
+		return g.keep(w.b)
 	}
 	w.key("archivedDetails")
 	w.begin('{')
-	w.kstr("archived On", formatTime(at, []form{formISOZ, formISOLocal}[g.r.IntN(2)]))
+	w.ktime("archived On", at, []form{formISOZ, formISOLocal}[g.r.IntN(2)])
 	w.kstr("reason", g.pick(archReasons))
 	w.end('}')
-	return w.b
+	return g.keep(w.b)
 }
 
 // ---- preboarding ----
@@ -979,66 +1067,4 @@ func hashString(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
-}
-
-// ---- a small JSON writer: fast, and key order is fixed ----
-
-// jw appends JSON to b. more has one entry per open object or array: true
-// once it holds a member, so the next one needs a comma.
-type jw struct {
-	b    []byte
-	more []bool
-}
-
-func (w *jw) begin(c byte) { w.b = append(w.b, c); w.more = append(w.more, false) }
-func (w *jw) end(c byte)   { w.b = append(w.b, c); w.more = w.more[:len(w.more)-1] }
-
-func (w *jw) elem() {
-	if n := len(w.more) - 1; n >= 0 {
-		if w.more[n] {
-			w.b = append(w.b, ',')
-		}
-		w.more[n] = true
-	}
-}
-
-func (w *jw) key(k string) {
-	w.elem()
-	w.b = appendQuoted(w.b, k)
-	w.b = append(w.b, ':')
-}
-
-func (w *jw) str(s string)           { w.b = appendQuoted(w.b, s) }
-func (w *jw) kstr(k, v string)       { w.key(k); w.b = appendQuoted(w.b, v) }
-func (w *jw) kint(k string, v int)   { w.key(k); w.b = strconv.AppendInt(w.b, int64(v), 10) }
-func (w *jw) kbool(k string, v bool) { w.key(k); w.b = strconv.AppendBool(w.b, v) }
-func (w *jw) knull(k string)         { w.key(k); w.b = append(w.b, "null"...) }
-
-// appendQuoted appends s as a JSON string; UTF-8 passes through.
-func appendQuoted(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

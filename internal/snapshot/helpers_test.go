@@ -70,7 +70,7 @@ type harnessOptions struct {
 	attempts int
 }
 
-func newHarness(t *testing.T, o harnessOptions) *harness {
+func newHarness(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	if o.size == (kekasim.Size{}) {
 		o.size = kekasim.Size{Jobs: 25, Applications: 1500, Preboarding: 230}
@@ -143,7 +143,7 @@ func slogTo(w *syncBuffer) *slog.Logger {
 // runToEnd invokes the runner until the run is no longer in progress, each
 // invocation stopping after budget (none when zero). between is called after
 // every unfinished invocation.
-func (h *harness) runToEnd(t *testing.T, req snapshot.Request, budget time.Duration, between func(snapshot.Result)) (snapshot.Result, error) {
+func (h *harness) runToEnd(t testing.TB, req snapshot.Request, budget time.Duration, between func(snapshot.Result)) (snapshot.Result, error) {
 	t.Helper()
 	for i := 0; i < 5000; i++ {
 		if budget > 0 {
@@ -165,7 +165,7 @@ func (h *harness) runToEnd(t *testing.T, req snapshot.Request, budget time.Durat
 	return snapshot.Result{}, nil
 }
 
-func readRows[T any](t *testing.T, dir, ds string, date time.Time) []T {
+func readRows[T any](t testing.TB, dir, ds string, date time.Time) []T {
 	t.Helper()
 	path := filepath.Join(dir, ds, "dt="+date.Format(time.DateOnly), snapshot.DataObject)
 	rows, err := parquet.ReadFile[T](path)
@@ -175,7 +175,7 @@ func readRows[T any](t *testing.T, dir, ds string, date time.Time) []T {
 	return rows
 }
 
-func readManifest(t *testing.T, dir, ds string, date time.Time) snapshot.Manifest {
+func readManifest(t testing.TB, dir, ds string, date time.Time) snapshot.Manifest {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, ds, "dt="+date.Format(time.DateOnly), snapshot.ManifestObject))
 	if err != nil {
@@ -197,7 +197,7 @@ type checkOptions struct {
 
 // checkAgainstTruth reads every published dataset of date and compares it,
 // row by row and column by column, with the simulator's ground truth.
-func checkAgainstTruth(t *testing.T, h *harness, date time.Time, runID string, o checkOptions) {
+func checkAgainstTruth(t testing.TB, h *harness, date time.Time, runID string, o checkOptions) {
 	t.Helper()
 	truth := h.sim.Truth()
 
@@ -321,21 +321,21 @@ func checkAgainstTruth(t *testing.T, h *harness, date time.Time, runID string, o
 	}
 }
 
-func eq(t *testing.T, what string, got, want *string) {
+func eq(t testing.TB, what string, got, want *string) {
 	t.Helper()
 	if (got == nil) != (want == nil) || (got != nil && *got != *want) {
 		t.Errorf("%s: got %s, want %s", what, show(got), show(want))
 	}
 }
 
-func eqInt(t *testing.T, what string, got *int32, want *int) {
+func eqInt(t testing.TB, what string, got *int32, want *int) {
 	t.Helper()
 	if (got == nil) != (want == nil) || (got != nil && int(*got) != *want) {
 		t.Errorf("%s: got %s, want %s", what, show(got), show(want))
 	}
 }
 
-func eqTime(t *testing.T, what string, got, want *time.Time) {
+func eqTime(t testing.TB, what string, got, want *time.Time) {
 	t.Helper()
 	if (got == nil) != (want == nil) || (got != nil && !got.Equal(*want)) {
 		t.Errorf("%s: got %s, want %s", what, show(got), show(want))
@@ -350,7 +350,7 @@ func show[T any](p *T) string {
 }
 
 // partitionFiles lists the files of every partition of date, relative to dir.
-func partitionFiles(t *testing.T, dir string) []string {
+func partitionFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

@@ -316,8 +316,8 @@ func (w *writer) finish() {
 
 // Open returns random access to key through ranged GetObject requests, pinned
 // to the ETag seen at open so that a concurrent replacement fails the reads
-// instead of mixing two objects. It returns an error wrapping
-// store.ErrNotExist when key is missing.
+// instead of mixing two objects. The reads run under ctx. It returns an
+// error wrapping store.ErrNotExist when key is missing.
 func (s *Store) Open(ctx context.Context, key string) (store.Object, error) {
 	ok, err := s.objectKey(key)
 	if err != nil {

@@ -1,0 +1,278 @@
+// Package config reads and validates the exporter's configuration: the
+// environment variables (FromEnv) and the invocation event (ParseEvent). All
+// validation happens here, before any request, and every error is one line
+// naming the variable or field to fix, never a secret value.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the validated environment. BaseURL and TokenURL are the
+// overrides, or derived from Company and Environment; both are empty when
+// KEKA_COMPANY is left to the Keka secret (its company and environment
+// fields), and the caller derives them once it has read the secret.
+type Config struct {
+	Company, Environment, BaseURL, TokenURL string
+	SecretID                                string
+	ClientID, ClientSecret, APIKey          string // local mode
+	RequestsPerMinute                       float64
+	RequestTimeout                          time.Duration
+	Bucket, Prefix                          string
+	S3PathStyle                             bool
+	KMSKeyID                                string
+	PII                                     string // "keep", "hash" or "drop"
+	PIIHashKey                              string
+	MaxShrink                               float64
+	SecretTTL, DeadlineMargin               time.Duration
+	LogLevel                                slog.Level
+}
+
+// Defaults, as documented in docs/design.md.
+const (
+	DefaultEnvironment       = "keka"
+	DefaultRequestsPerMinute = 50
+	DefaultRequestTimeout    = 30 * time.Second
+	DefaultPrefix            = "keka"
+	DefaultPII               = "keep"
+	DefaultMaxShrink         = 0.2
+	DefaultSecretTTL         = 5 * time.Minute
+	DefaultDeadlineMargin    = 30 * time.Second
+
+	// MinPIIHashKeyLen is the shortest accepted PII hash key, in bytes.
+	MinPIIHashKeyLen = 16
+)
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// problems collects validation failures into one line.
+type problems []string
+
+func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return errors.New("config: " + strings.Join(p, "; "))
+}
+
+// FromEnv reads the variables listed in docs/design.md through getenv and
+// validates them. lambda=true requires EXPORT_BUCKET and KEKA_SECRET_ID;
+// local mode requires KEKA_CLIENT_ID, KEKA_CLIENT_SECRET and KEKA_API_KEY
+// unless KEKA_SECRET_ID is set. KEKA_COMPANY may be left to the secret when
+// KEKA_SECRET_ID is set, and so may the PII hash key. On failure it returns every problem found, joined by
+// "; " on one line.
+func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	var p problems
+	c := Config{
+		Company:      strings.ToLower(get("KEKA_COMPANY")),
+		Environment:  strings.ToLower(get("KEKA_ENVIRONMENT")),
+		SecretID:     get("KEKA_SECRET_ID"),
+		ClientID:     get("KEKA_CLIENT_ID"),
+		ClientSecret: get("KEKA_CLIENT_SECRET"),
+		APIKey:       get("KEKA_API_KEY"),
+		Bucket:       get("EXPORT_BUCKET"),
+		Prefix:       strings.Trim(get("EXPORT_PREFIX"), "/"),
+		KMSKeyID:     get("EXPORT_KMS_KEY_ID"),
+		PII:          strings.ToLower(get("EXPORT_PII")),
+		PIIHashKey:   getenv("KEKA_PII_HASH_KEY"), // a key is used as given
+	}
+	if c.Environment == "" {
+		c.Environment = DefaultEnvironment
+	}
+	if get("EXPORT_PREFIX") == "" {
+		c.Prefix = DefaultPrefix
+	}
+	if c.PII == "" {
+		c.PII = DefaultPII
+	}
+
+	// Keka endpoints.
+	if c.Environment != "keka" && c.Environment != "kekademo" {
+		p.add("KEKA_ENVIRONMENT %s is not keka or kekademo", short(c.Environment))
+	}
+	baseOverride, tokenOverride := get("KEKA_BASE_URL"), get("KEKA_TOKEN_URL")
+	switch {
+	case c.Company != "" && !dnsLabel.MatchString(c.Company):
+		p.add("KEKA_COMPANY %s is not a subdomain: use the part before .keka.com (letters, digits, hyphens)", short(c.Company))
+	case c.Company == "" && c.SecretID == "" && (baseOverride == "" || tokenOverride == ""):
+		p.add("KEKA_COMPANY is not set: set it to the tenant's subdomain ({company}.keka.com)")
+	}
+	if c.Company != "" {
+		c.BaseURL, c.TokenURL = DeriveURLs(c.Company, c.Environment)
+	}
+	if baseOverride != "" {
+		if err := checkURL(baseOverride); err != nil {
+			p.add("KEKA_BASE_URL %v", err)
+		}
+		c.BaseURL = strings.TrimRight(baseOverride, "/")
+	}
+	if tokenOverride != "" {
+		if err := checkURL(tokenOverride); err != nil {
+			p.add("KEKA_TOKEN_URL %v", err)
+		}
+		c.TokenURL = tokenOverride
+	}
+
+	// Credentials and destination.
+	if lambda {
+		var missing []string
+		if c.SecretID == "" {
+			missing = append(missing, "KEKA_SECRET_ID")
+		}
+		if c.Bucket == "" {
+			missing = append(missing, "EXPORT_BUCKET")
+		}
+		if len(missing) > 0 {
+			p.add("%s not set: required in Lambda", strings.Join(missing, " and "))
+		}
+	} else if c.SecretID == "" {
+		var missing []string
+		for _, kv := range [][2]string{{"KEKA_CLIENT_ID", c.ClientID}, {"KEKA_CLIENT_SECRET", c.ClientSecret}, {"KEKA_API_KEY", c.APIKey}} {
+			if kv[1] == "" {
+				missing = append(missing, kv[0])
+			}
+		}
+		if len(missing) > 0 {
+			p.add("%s not set: set the Keka API credentials, or KEKA_SECRET_ID", strings.Join(missing, ", "))
+		}
+	}
+
+	// Numbers and durations.
+	c.RequestsPerMinute = floatVar(&p, get, "KEKA_REQUESTS_PER_MINUTE", DefaultRequestsPerMinute, func(v float64) string {
+		if v <= 0 {
+			return "must be more than 0"
+		}
+		return ""
+	})
+	c.MaxShrink = floatVar(&p, get, "EXPORT_MAX_SHRINK", DefaultMaxShrink, func(v float64) string {
+		if v < 0 || v > 1 {
+			return "must be between 0 and 1"
+		}
+		return ""
+	})
+	c.RequestTimeout = durationVar(&p, get, "KEKA_REQUEST_TIMEOUT", DefaultRequestTimeout, time.Second, 15*time.Minute)
+	c.SecretTTL = durationVar(&p, get, "EXPORT_SECRET_TTL", DefaultSecretTTL, 0, 24*time.Hour)
+	c.DeadlineMargin = durationVar(&p, get, "EXPORT_DEADLINE_MARGIN", DefaultDeadlineMargin, 0, 10*time.Minute)
+	if v := get("EXPORT_S3_PATH_STYLE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			p.add("EXPORT_S3_PATH_STYLE %s is not true or false", short(v))
+		}
+		c.S3PathStyle = b
+	}
+	if v := get("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			p.add("LOG_LEVEL %s is not debug, info, warn or error", short(v))
+		}
+	}
+
+	// Personal data.
+	switch c.PII {
+	case "keep", "drop":
+	case "hash":
+		if c.PIIHashKey == "" && !lambda && c.SecretID == "" {
+			p.add("KEKA_PII_HASH_KEY is not set: EXPORT_PII=hash needs a key")
+		}
+	default:
+		p.add("EXPORT_PII %s is not keep, hash or drop", short(c.PII))
+	}
+	if c.PIIHashKey != "" && len(c.PIIHashKey) < MinPIIHashKeyLen {
+		p.add("KEKA_PII_HASH_KEY is too short: use at least %d characters", MinPIIHashKeyLen)
+	}
+	if err := p.err(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// DeriveURLs returns Keka's API base and token endpoint for a company and
+// environment (not validated).
+func DeriveURLs(company, environment string) (base, token string) {
+	return "https://" + company + "." + environment + ".com/api/v1", "https://login." + environment + ".com/connect/token"
+}
+
+func tokenURL(environment string) string {
+	return "https://login." + environment + ".com/connect/token"
+}
+
+// checkURL accepts an absolute https URL, or http for a loopback host. Its
+// error never contains the URL, which may carry credentials.
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return errors.New("is not an absolute URL: want https://host/path")
+	}
+	if u.User != nil {
+		return errors.New("must not carry a user or password")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return errors.New("must use https (http only for a loopback host)")
+	}
+	return errors.New("must use https")
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func floatVar(p *problems, get func(string) string, name string, def float64, check func(float64) string) float64 {
+	s := get(name)
+	if s == "" {
+		return def
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		p.add("%s %s is not a number", name, short(s))
+		return def
+	}
+	if msg := check(v); msg != "" {
+		p.add("%s %s %s", name, short(s), msg)
+	}
+	return v
+}
+
+func durationVar(p *problems, get func(string) string, name string, def, min, max time.Duration) time.Duration {
+	s := get(name)
+	if s == "" {
+		return def
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		p.add("%s %s is not a duration: want e.g. 30s or 5m", name, short(s))
+		return def
+	}
+	if v < min || v > max {
+		p.add("%s %s is out of range: want %v to %v", name, short(s), min, max)
+	}
+	return v
+}
+
+// short quotes a non-secret value for an error message, cut to 40 bytes.
+func short(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(s[:40]) + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,165 @@
+package keka_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+func TestParsePage(t *testing.T) {
+	bare := func(n int) string {
+		recs := make([]string, n)
+		for i := range recs {
+			recs[i] = `{"id":"x"}`
+		}
+		return "[" + strings.Join(recs, ",") + "]"
+	}
+	cases := []struct {
+		name         string
+		body         string
+		page         int
+		wantRecords  []string // exact bytes of each record
+		wantN        int      // record count when wantRecords is nil
+		wantLast     bool
+		wantTotalRec int
+		wantTotalPg  int
+		wantErr      string
+	}{
+		{name: "envelope, middle page",
+			body:        `{"succeeded":true,"message":"","errors":[],"data":[{"id": "a", "n":1},{"id":"b"}],"pageNumber":2,"pageSize":200,"totalPages":5,"totalRecords":906,"nextPage":"https://acme.keka.com/api/v1/hire/jobs?pageNumber=3&pageSize=200","previousPage":null}`,
+			page:        2,
+			wantRecords: []string{`{"id": "a", "n":1}`, `{"id":"b"}`}, wantTotalRec: 906, wantTotalPg: 5},
+		{name: "envelope, nextPage null is last",
+			body: `{"succeeded":true,"data":[{"id":"a"}],"totalPages":5,"totalRecords":906,"nextPage":null}`,
+			page: 2, wantN: 1, wantLast: true, wantTotalRec: 906, wantTotalPg: 5},
+		{name: "envelope, page equals totalPages is last",
+			body: `{"succeeded":true,"data":[{"id":"a"}],"totalPages":5,"totalRecords":906,"nextPage":"https://x/?pageNumber=6"}`,
+			page: 5, wantN: 1, wantLast: true, wantTotalRec: 906, wantTotalPg: 5},
+		{name: "envelope, page past totalPages is last",
+			body: `{"succeeded":true,"data":[{"id":"a"}],"totalPages":5}`,
+			page: 7, wantN: 1, wantLast: true, wantTotalRec: -1, wantTotalPg: 5},
+		{name: "envelope without nextPage or totals is not last",
+			body: `{"succeeded":true,"data":[{"id":"a"}]}`,
+			page: 1, wantN: 1, wantTotalRec: -1, wantTotalPg: -1},
+		{name: "envelope, empty data is last",
+			body: `{"succeeded":true,"data":[],"totalPages":5,"totalRecords":906,"nextPage":"https://x/"}`,
+			page: 3, wantN: 0, wantLast: true, wantTotalRec: 906, wantTotalPg: 5},
+		{name: "envelope, data null is empty and last",
+			body: `{"succeeded":true,"data":null,"totalPages":0,"totalRecords":0}`,
+			page: 1, wantN: 0, wantLast: true, wantTotalRec: 0, wantTotalPg: 0},
+		{name: "envelope, null totals are unknown",
+			body: `{"data":[{"id":"a"}],"totalPages":null,"totalRecords":null}`,
+			page: 1, wantN: 1, wantTotalRec: -1, wantTotalPg: -1},
+		{name: "bare array, full page is not last",
+			body: bare(keka.PageSize), page: 1, wantN: keka.PageSize, wantTotalRec: -1, wantTotalPg: -1},
+		{name: "bare array, short page is last",
+			body: bare(3), page: 2, wantN: 3, wantLast: true, wantTotalRec: -1, wantTotalPg: -1},
+		{name: "bare array, empty is last",
+			body: " [ ] ", page: 4, wantN: 0, wantLast: true, wantTotalRec: -1, wantTotalPg: -1},
+		{name: "bare array keeps records as sent",
+			body: "[\n {\"id\" : \"a\",\"x\":[1, 2]} ,\n{\"jobtitle\":\"é\\u00e9\"}]", page: 1,
+			wantRecords: []string{`{"id" : "a","x":[1, 2]}`, `{"jobtitle":"é\u00e9"}`}, wantLast: true, wantTotalRec: -1, wantTotalPg: -1},
+		{name: "items wrapper, last",
+			body: `{"items":[{"id":"a"},{"id":"b"}],"page":1,"pageSize":100,"totalItems":5,"totalPages":1}`,
+			page: 1, wantN: 2, wantLast: true, wantTotalRec: 5, wantTotalPg: 1},
+		{name: "items wrapper, not last",
+			body: `{"items":[{"id":"a"}],"page":1,"pageSize":100,"totalItems":500,"totalPages":3}`,
+			page: 1, wantN: 1, wantTotalRec: 500, wantTotalPg: 3},
+		{name: "succeeded false", body: `{"succeeded":false,"message":"Job not found","errors":["no such job"],"data":null}`,
+			page: 1, wantErr: "Keka reported a failure: Job not found; no such job"},
+		{name: "succeeded false without message", body: `{"succeeded":false}`,
+			page: 1, wantErr: "Keka reported a failure: no message"},
+		{name: "truncated envelope", body: `{"succeeded":true,"data":[{"id":"a"},`, page: 1, wantErr: "malformed"},
+		{name: "truncated array", body: `[{"id":"a"}`, page: 1, wantErr: "malformed"},
+		{name: "empty body", body: "", page: 1, wantErr: "empty body"},
+		{name: "html", body: "<html>oops</html>", page: 1, wantErr: "malformed"},
+		{name: "object without records", body: `{"succeeded":true}`, page: 1, wantErr: `neither "data" nor "items"`},
+		{name: "data not an array", body: `{"data":{"id":"a"}}`, page: 1, wantErr: "not a JSON array"},
+		{name: "totals of the wrong type", body: `{"data":[],"totalPages":"five"}`, page: 1, wantErr: "wrong type"},
+		{name: "trailing garbage", body: `{"data":[]} x`, page: 1, wantErr: "malformed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := []byte(tc.body)
+			p, err := keka.ParsePage(body, tc.page)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParsePage error = %v, want it to contain %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParsePage: %v", err)
+			}
+			// Records must not alias the body.
+			for i := range body {
+				body[i] = 'X'
+			}
+			if tc.wantRecords != nil {
+				if len(p.Records) != len(tc.wantRecords) {
+					t.Fatalf("records = %q, want %q", p.Records, tc.wantRecords)
+				}
+				for i, r := range p.Records {
+					if string(r) != tc.wantRecords[i] {
+						t.Errorf("record %d = %s, want %s", i, r, tc.wantRecords[i])
+					}
+				}
+			} else if len(p.Records) != tc.wantN {
+				t.Errorf("records = %d, want %d", len(p.Records), tc.wantN)
+			}
+			if p.Records == nil {
+				t.Errorf("Records is nil, want an empty slice")
+			}
+			if p.Last != tc.wantLast || p.PageNumber != tc.page || p.TotalRecords != tc.wantTotalRec || p.TotalPages != tc.wantTotalPg {
+				t.Errorf("page = {Last:%v PageNumber:%d TotalRecords:%d TotalPages:%d}, want {%v %d %d %d}",
+					p.Last, p.PageNumber, p.TotalRecords, p.TotalPages, tc.wantLast, tc.page, tc.wantTotalRec, tc.wantTotalPg)
+			}
+		})
+	}
+}
+
+func TestLists(t *testing.T) {
+	cases := []struct {
+		l         keka.List
+		wantPath  string
+		wantQuery string
+	}{
+		{keka.JobsList(), "/hire/jobs", ""},
+		{keka.JobCandidatesList("b8a4", false), "/hire/jobs/b8a4/candidates", "isArchived=false"},
+		{keka.JobCandidatesList("a/b", true), "/hire/jobs/a%2Fb/candidates", "isArchived=true"},
+		{keka.PreboardingList(), "/hire/preboarding/candidates", ""},
+	}
+	for _, tc := range cases {
+		if tc.l.Path != tc.wantPath || tc.l.Query.Encode() != tc.wantQuery {
+			t.Errorf("list = %q?%s, want %q?%s", tc.l.Path, tc.l.Query.Encode(), tc.wantPath, tc.wantQuery)
+		}
+	}
+}
+
+func FuzzParsePage(f *testing.F) {
+	f.Add([]byte(`{"succeeded":true,"data":[{"id":"a"}],"totalPages":2,"nextPage":null}`), 1)
+	f.Add([]byte(`[{"id":"a"},{"id":"b"}]`), 3)
+	f.Add([]byte(`{"items":[],"page":1,"totalItems":0,"totalPages":0}`), 1)
+	f.Fuzz(func(t *testing.T, body []byte, page int) {
+		p, err := keka.ParsePage(body, page)
+		if err != nil {
+			if p.Records != nil {
+				t.Errorf("error %v with records", err)
+			}
+			return
+		}
+		if p.PageNumber != page || p.TotalPages < -1 || p.TotalRecords < -1 {
+			t.Errorf("page %+v for page number %d", p, page)
+		}
+		if len(p.Records) == 0 && !p.Last {
+			t.Errorf("empty page not last")
+		}
+		for _, r := range p.Records {
+			if !json.Valid(r) {
+				t.Errorf("record %q is not valid JSON", r)
+			}
+		}
+	})
+}

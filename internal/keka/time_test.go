@@ -1,0 +1,148 @@
+package keka_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// timeCases are read both by ParseTime (as strings) and by
+// Time.UnmarshalJSON (as JSON values).
+var timeCases = []struct {
+	name string
+	json string // the JSON value as Keka sends it
+	want string // RFC 3339 in UTC; "" for an invalid Time
+	err  bool
+}{
+	{"ISO with Z", `"2026-10-02T09:14:00Z"`, "2026-10-02T09:14:00Z", false},
+	{"ISO without zone is UTC", `"2026-10-02T09:14:00"`, "2026-10-02T09:14:00Z", false},
+	{"ISO with offset", `"2026-10-02T14:44:00+05:30"`, "2026-10-02T09:14:00Z", false},
+	{"ISO with offset without colon", `"2026-10-02T14:44:00.5+0530"`, "2026-10-02T09:14:00.5Z", false},
+	{"ISO with fraction truncated to ms", `"2026-10-02T09:14:00.1239999Z"`, "2026-10-02T09:14:00.123Z", false},
+	{"ISO zone-less with fraction", `"2014-08-01T00:00:00.75"`, "2014-08-01T00:00:00.75Z", false},
+	{"ISO without seconds", `"2026-10-02T09:14"`, "2026-10-02T09:14:00Z", false},
+	{"date only", `"2026-10-02"`, "2026-10-02T00:00:00Z", false},
+	{"epoch string with fraction", `"1789573328.01"`, "2026-09-16T15:42:08.01Z", false},
+	{"epoch string fraction truncated", `"1789573328.0199"`, "2026-09-16T15:42:08.019Z", false},
+	{"epoch string whole", `"1789573328"`, "2026-09-16T15:42:08Z", false},
+	{"epoch string negative", `"-1.5"`, "1969-12-31T23:59:58.5Z", false},
+	{"epoch string with spaces", `" 1789573328 "`, "2026-09-16T15:42:08Z", false},
+	{"epoch number with fraction", `1789573328.01`, "2026-09-16T15:42:08.01Z", false},
+	{"epoch number whole", `1789573328`, "2026-09-16T15:42:08Z", false},
+	{"epoch number with exponent", `1.78957332801e9`, "2026-09-16T15:42:08.01Z", false},
+	{"empty string", `""`, "", false},
+	{"null", `null`, "", false},
+	{"words", `"yesterday"`, "", true},
+	{"month 13", `"2026-13-01"`, "", true},
+	{"hour 25", `"2026-10-02T25:00:00Z"`, "", true},
+	{"year 0", `"0000-01-01T00:00:00Z"`, "", true},
+	{"epoch milliseconds are out of range", `"1789573328010"`, "", true},
+	{"huge exponent", `1e400`, "", true},
+	{"hex", `"0x10"`, "", true},
+	{"NaN", `"NaN"`, "", true},
+	{"half a date", `"2026-10"`, "", true},
+	{"dot only", `"."`, "", true},
+	{"boolean", `true`, "", true},
+	{"object", `{"t":1}`, "", true},
+	{"array", `["2026-10-02"]`, "", true},
+}
+
+func TestParseTime(t *testing.T) {
+	for _, tc := range timeCases {
+		var s string
+		if err := json.Unmarshal([]byte(tc.json), &s); err != nil {
+			continue // not a JSON string: only UnmarshalJSON reads it
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := keka.ParseTime(s)
+			checkTime(t, got, err, tc.want, tc.err, s)
+		})
+	}
+}
+
+func TestTime_UnmarshalJSON(t *testing.T) {
+	for _, tc := range timeCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got keka.Time
+			err := json.Unmarshal([]byte(tc.json), &got)
+			checkTime(t, got, err, tc.want, tc.err, strings.Trim(tc.json, `"`))
+		})
+	}
+	t.Run("in a record", func(t *testing.T) {
+		var v struct {
+			A, B, C keka.Time
+		}
+		if err := json.Unmarshal([]byte(`{"A":"2026-10-02","B":null}`), &v); err != nil {
+			t.Fatal(err)
+		}
+		if !v.A.Valid || v.B.Valid || v.C.Valid {
+			t.Errorf("got %+v; want only A valid", v)
+		}
+	})
+}
+
+func checkTime(t *testing.T, got keka.Time, err error, want string, wantErr bool, value string) {
+	t.Helper()
+	if wantErr {
+		if err == nil {
+			t.Fatalf("got %v, want an error", got)
+		}
+		if v := strings.TrimSpace(value); len(v) < 60 && !strings.Contains(err.Error(), v) {
+			t.Errorf("error %q does not name the value %q", err, v)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("error: %v", err)
+	}
+	if want == "" {
+		if got.Valid || !got.Time.IsZero() {
+			t.Errorf("got %v, want an invalid Time", got)
+		}
+		return
+	}
+	w, _ := time.Parse(time.RFC3339Nano, want)
+	if !got.Valid || !got.Time.Equal(w) || got.Time.Location() != time.UTC {
+		t.Errorf("got %v (valid %v, %v), want %s in UTC", got.Time, got.Valid, got.Time.Location(), want)
+	}
+}
+
+func TestTime_MarshalJSON(t *testing.T) {
+	v, _ := keka.ParseTime("2026-10-02T14:44:00.123+05:30")
+	b, err := json.Marshal(struct{ A, B keka.Time }{A: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"A":"2026-10-02T09:14:00.123Z","B":null}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, tc := range timeCases {
+		f.Add(strings.Trim(tc.json, `"`))
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := keka.ParseTime(s)
+		var viaJSON keka.Time
+		quoted, _ := json.Marshal(s)
+		jerr := json.Unmarshal(quoted, &viaJSON)
+		if (err == nil) != (jerr == nil) || got != viaJSON {
+			t.Errorf("ParseTime(%q) = %v, %v; UnmarshalJSON = %v, %v", s, got, err, viaJSON, jerr)
+		}
+		_ = json.Unmarshal([]byte(s), &viaJSON) // raw bytes must not panic either
+		if err != nil || !got.Valid {
+			return
+		}
+		if got.Time.Location() != time.UTC || !got.Time.Equal(got.Time.Truncate(time.Millisecond)) {
+			t.Errorf("ParseTime(%q) = %v: not UTC milliseconds", s, got.Time)
+		}
+		again, err := keka.ParseTime(got.String())
+		if err != nil || again != got {
+			t.Errorf("round trip of %q through %q: %v, %v", s, got.String(), again, err)
+		}
+	})
+}
