@@ -26,5 +26,7 @@
 // a wrong client_id, client_secret or api_key, and accepts a missing scope;
 // applicationfields and jobboards answer a bare array; an unknown job answers
 // 404 with a paged error body; a request without User-Agent answers 400
-// before the rate limit is counted.
+// before the rate limit counts it; the rate limit counts every other API
+// request, authorised or not, and runs before authentication; an injected
+// 429 says Retry-After: 1, a real one the seconds left in the window.
 package kekasim

@@ -28,6 +28,7 @@ const (
 	ShapeMixed                 // chosen per request: envelope or array, or items on preboarding
 )
 
+// String returns the shape's name, such as "envelope".
 func (s Shape) String() string {
 	switch s {
 	case ShapeEnvelope:
@@ -148,10 +149,12 @@ func Start(t *Tenant, o Options) (*Server, error) {
 	return s, nil
 }
 
-// BaseURL returns the API base, like https://acme.keka.com/api/v1.
+// BaseURL returns the API base, http://127.0.0.1:PORT/api/v1 (Keka's is
+// https://{company}.keka.com/api/v1).
 func (s *Server) BaseURL() string { return s.origin + "/api/v1" }
 
-// TokenURL returns the token endpoint, like https://login.keka.com/connect/token.
+// TokenURL returns the token endpoint, http://127.0.0.1:PORT/connect/token
+// (Keka's is https://login.keka.com/connect/token).
 func (s *Server) TokenURL() string { return s.origin + "/connect/token" }
 
 // Close stops the server and drops open connections. It returns the

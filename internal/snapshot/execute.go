@@ -142,11 +142,11 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 		defer cancel()
 	}
 
-	if err := ru.fetch(work); err != nil {
-		return ru.stop(ctx, work, err)
+	if err := ru.fetch(ctx, work); err != nil {
+		return ru.stop(ctx, req, err)
 	}
 	if err := ru.publish(ctx, req.Force); err != nil {
-		return ru.stop(ctx, work, err)
+		return ru.stop(ctx, req, err)
 	}
 	return ru.result(), nil
 }
@@ -155,8 +155,11 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 // it checkpoints and reports progress; a permanent failure ends the run and
 // removes its staged objects; any other failure keeps the last checkpoint
 // so that the next invocation resumes.
-func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
-	if work.Err() != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+func (ru *run) stop(ctx context.Context, req Request, err error) (Result, error) {
+	// The client gives up early when the next request could not finish
+	// before StopAt, so the soft deadline shows as DeadlineExceeded while
+	// the invocation itself still has time.
+	if !req.StopAt.IsZero() && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		if cerr := ru.checkpoint(ctx); cerr != nil {
 			return ru.fail(ctx, cerr, true)
 		}
@@ -265,8 +268,10 @@ func (ru *run) tasksKnown() int {
 	return len(ru.topTasks()) + len(ru.s.JobIDs)*len(ru.perJobDatasets())
 }
 
-// fetch pages through the remaining tasks.
-func (ru *run) fetch(ctx context.Context) error {
+// fetch pages through the remaining tasks. Requests use work, which ends
+// at the invocation's StopAt; the store uses ctx, so that segments can
+// still be closed after work has ended.
+func (ru *run) fetch(ctx, work context.Context) error {
 	for !ru.s.Fetched {
 		t, ok := ru.task(ru.s.Task)
 		if !ok {
@@ -283,7 +288,7 @@ func (ru *run) fetch(ctx context.Context) error {
 			}
 		}
 		l := t.lists[ru.s.List]
-		page, err := ru.cfg.Client.Page(ctx, l, ru.s.Page)
+		page, err := ru.cfg.Client.Page(work, l, ru.s.Page)
 		if err != nil {
 			return fmt.Errorf("snapshot: %s: %w", t.ds.Name, err)
 		}

@@ -158,6 +158,7 @@ func TestRunner_Run_Faults(t *testing.T) {
 
 func TestRunner_Run_DataChangingWhilePaging(t *testing.T) {
 	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 10, Applications: 1200, Preboarding: 450}})
+	before := h.sim.Truth()
 	h.sim.SetFaults(kekasim.Faults{MutateEveryPages: 2, MaxMutations: 40})
 	res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
 	if err != nil || res.Status != snapshot.StatusComplete {
@@ -166,7 +167,7 @@ func TestRunner_Run_DataChangingWhilePaging(t *testing.T) {
 	if h.sim.Stats().Mutations == 0 {
 		t.Fatal("the tenant did not change during the run")
 	}
-	checkAgainstTruth(t, h, day, res.RunID, checkOptions{changed: true})
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{changed: true, before: &before})
 	var rereads int64
 	for _, d := range res.Datasets {
 		rereads += d.Rereads
