@@ -39,8 +39,10 @@ func (s *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ptr returns the value, or nil when Keka sent null, nothing, or "" (Keka
+// sends "" for a value nobody entered; raw_json keeps the difference).
 func (s text) ptr() *string {
-	if !s.ok {
+	if !s.ok || s.v == "" {
 		return nil
 	}
 	v := s.v

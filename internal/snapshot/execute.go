@@ -76,6 +76,8 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		ru.s = cp
 		ru.committed = cp.clone()
 		return ru, nil
+	case req.RunID != "" && !req.Restart:
+		return nil, fmt.Errorf("snapshot: run %s of %s is not in progress; invoke without runId to start a new run: %w", req.RunID, date, errBadRequest)
 	}
 
 	s := &state{
@@ -98,6 +100,11 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 	ru.s = s
 	ru.committed = s.clone()
 	ru.restoreKeys()
+	// The run exists from its first moment, so that any later invocation
+	// resumes it rather than start another.
+	if err := ru.save(ctx); err != nil {
+		return nil, err
+	}
 	r.log.Info("starting run", "run_id", s.RunID, "snapshot_date", date, "datasets", s.Datasets)
 	return ru, nil
 }
@@ -170,12 +177,28 @@ func (ru *run) stop(ctx context.Context, req Request, err error) (Result, error)
 	if isPermanent(err) {
 		return ru.fail(ctx, err, false)
 	}
+	var we *writeError
+	if errors.As(err, &we) {
+		// A segment failed half-way: drop everything since the checkpoint.
+		ru.abortOpen()
+		ru.s = ru.committed.clone()
+		ru.restoreKeys()
+		return ru.fail(ctx, err, true)
+	}
 	// Keep what was committed, so that the next invocation resumes there.
 	if cerr := ru.checkpoint(ctx); cerr != nil {
 		ru.log.Warn("checkpoint after failure", "run_id", ru.s.RunID, "error", cerr.Error())
 	}
 	return ru.fail(ctx, err, true)
 }
+
+// writeError is a failure to write a staged segment. The segments open at
+// the time hold rows the state no longer matches, so the invocation falls
+// back to its last checkpoint.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
 // errPermanent marks failures no later invocation can fix.
 var errPermanent = errors.New("permanent")
@@ -299,40 +322,59 @@ func (ru *run) fetch(ctx, work context.Context) error {
 	return ru.checkpoint(ctx)
 }
 
-// takePage writes a page's new records and moves the position on.
+// takePage writes a page's new records and moves the position on. The
+// state changes only once every row of the page is written; a failed write
+// returns a *writeError, after which the open segments cannot be trusted.
 func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page) error {
 	s := ru.s
 	meta := dataset.Meta{JobID: t.jobID, Archived: l.Query.Get("isArchived") == "true", RunID: s.RunID, ExtractedAt: ru.extractedAt, PII: ru.cfg.PII}
-	c := s.counts(t.ds.Name)
+	rows := make([]dataset.Row, 0, len(page.Records))
+	keys := make([]string, 0, len(page.Records))
 	for i, raw := range page.Records {
 		row, err := t.ds.Map(raw, meta)
 		if err != nil {
 			return fmt.Errorf("snapshot: %s: GET %s page %d, record %d: %w: %w", t.ds.Name, l.Path, ru.s.Page, i+1, err, errPermanent)
 		}
-		key := row.Key()
-		ru.passKeys[key] = struct{}{}
+		rows = append(rows, row)
+		keys = append(keys, row.Key())
+	}
+	var fresh []dataset.Row
+	onPage := make(map[string]struct{}, len(keys))
+	for i, key := range keys {
 		if _, dup := ru.groupKeys[key]; dup {
-			if t.write {
-				c.Duplicates++
-			}
 			continue
 		}
-		ru.groupKeys[key] = struct{}{}
-		s.GroupKeys = append(s.GroupKeys, key)
-		if !t.write {
+		if _, dup := onPage[key]; dup {
 			continue
 		}
+		onPage[key] = struct{}{}
+		fresh = append(fresh, rows[i])
+	}
+	if t.write && len(fresh) > 0 {
 		w, err := ru.writer(ctx, t.ds)
 		if err != nil {
-			return err
+			return &writeError{err}
 		}
-		if err := w.w.Write(row); err != nil {
-			return fmt.Errorf("snapshot: %s: write segment %s: %w", t.ds.Name, w.key, err)
+		for _, row := range fresh {
+			if err := w.w.Write(row); err != nil {
+				return &writeError{fmt.Errorf("snapshot: %s: write segment %s: %w", t.ds.Name, w.key, err)}
+			}
 		}
-		w.rows++
-		c.Rows++
+		w.rows += int64(len(fresh))
+	}
+
+	c := s.counts(t.ds.Name)
+	for _, key := range keys {
+		ru.passKeys[key] = struct{}{}
+	}
+	for _, row := range fresh {
+		key := row.Key()
+		ru.groupKeys[key] = struct{}{}
+		s.GroupKeys = append(s.GroupKeys, key)
 	}
 	if t.write {
+		c.Rows += int64(len(fresh))
+		c.Duplicates += int64(len(keys) - len(fresh))
 		c.Pages++
 	}
 

@@ -14,21 +14,21 @@ import (
 // Manifest describes one published partition. It is written after the
 // partition's data object, so a reader that finds it finds the data too.
 type Manifest struct {
-	Dataset       string           `json:"dataset"`
-	SnapshotDate  string           `json:"snapshotDate"`
-	RunID         string           `json:"runId"`
-	SchemaVersion int              `json:"schemaVersion"`
-	Rows          int64            `json:"rows"`
+	Dataset       string          `json:"dataset"`
+	SnapshotDate  string          `json:"snapshotDate"`
+	RunID         string          `json:"runId"`
+	SchemaVersion int             `json:"schemaVersion"`
+	Rows          int64           `json:"rows"`
 	Objects       []ManifestEntry `json:"objects"`
-	SourceTotal   *int64           `json:"sourceTotal"` // sum of the totals Keka reported; null when a list reported none
-	Pages         int64            `json:"pages"`
-	Duplicates    int64            `json:"duplicatesSkipped"`
-	Rereads       int64            `json:"rereads"`
-	Unreconciled  []Unreconciled   `json:"unreconciled"`
-	PII           string           `json:"pii"`
-	StartedAt     time.Time        `json:"startedAt"`
-	PublishedAt   time.Time        `json:"publishedAt"`
-	Invocations   int              `json:"invocations"`
+	SourceTotal   *int64          `json:"sourceTotal"` // sum of the totals Keka reported; null when a list reported none
+	Pages         int64           `json:"pages"`
+	Duplicates    int64           `json:"duplicatesSkipped"`
+	Rereads       int64           `json:"rereads"`
+	Unreconciled  []Unreconciled  `json:"unreconciled"`
+	PII           string          `json:"pii"`
+	StartedAt     time.Time       `json:"startedAt"`
+	PublishedAt   time.Time       `json:"publishedAt"`
+	Invocations   int             `json:"invocations"`
 }
 
 // ManifestEntry is one object of a partition.
