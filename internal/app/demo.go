@@ -85,7 +85,7 @@ func runDemo(ctx context.Context, env Env, f flags) int {
 		return 2
 	}
 	req := snapshot.Request{Date: env.Now().UTC()}
-	res, err := invokeUntilDone(ctx, svc, req, f.budget, env.Now)
+	res, err := invokeUntilDone(ctx, svc, req, f.budget)
 	if progress != nil {
 		fmt.Fprint(env.Stderr, "\r\033[K")
 	}

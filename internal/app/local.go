@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,8 +15,12 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
 
-// maxInvocations bounds a local run's simulated invocations.
-const maxInvocations = 100000
+// maxInvocations bounds a local run's simulated invocations, and
+// maxIdleInvocations how many in a row may end without a single request.
+const (
+	maxInvocations     = 100000
+	maxIdleInvocations = 20
+)
 
 // runLocal runs one export in this process and prints its result as JSON.
 // Bad configuration or a bad event is one line on standard error and exit
@@ -59,7 +62,7 @@ func runLocal(ctx context.Context, env Env) int {
 		fmt.Fprintln(env.Stderr, "keka-export:", err)
 		return 2
 	}
-	res, err := invokeUntilDone(ctx, svc, request(ev), f.budget, env.Now)
+	res, err := invokeUntilDone(ctx, svc, request(ev), f.budget)
 	writeJSON(env.Stdout, res)
 	if err != nil {
 		return 1
@@ -70,19 +73,32 @@ func runLocal(ctx context.Context, env Env) int {
 // invokeUntilDone runs the snapshot as a sequence of invocations of at most
 // budget each (one invocation without limit when budget is zero), as the
 // Step Functions loop does in AWS.
-func invokeUntilDone(ctx context.Context, svc *services, req snapshot.Request, budget time.Duration, now func() time.Time) (snapshot.Result, error) {
+func invokeUntilDone(ctx context.Context, svc *services, req snapshot.Request, budget time.Duration) (snapshot.Result, error) {
+	var last int64 = -1
+	idle := 0
 	for range maxInvocations {
 		if budget > 0 {
-			req.StopAt = now().Add(budget)
+			req.StopAt = time.Now().Add(budget)
 		}
 		res, err := svc.runner.Run(ctx, req)
 		if err != nil || res.Status != snapshot.StatusInProgress {
 			return res, err
 		}
-		req.RunID, req.Restart = res.RunID, false
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
+		if res.Requests == last {
+			idle++
+		} else {
+			idle = 0
+		}
+		if idle >= maxIdleInvocations {
+			err := fmt.Errorf("%d invocations in a row made no request: --invocation-budget %s is too short to make progress", idle, budget)
+			res.Status, res.Error = snapshot.StatusFailed, err.Error()
+			return res, err
+		}
+		last = res.Requests
+		req.RunID, req.Restart = res.RunID, false
 	}
 	return snapshot.Result{Status: snapshot.StatusFailed}, fmt.Errorf("run did not complete within %d invocations", maxInvocations)
 }
@@ -104,5 +120,3 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
-
-var _ = slog.LevelInfo

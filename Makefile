@@ -1,0 +1,82 @@
+# keka-hire-export: `make help` lists the targets.
+
+# Tools installed by `make tools`, pinned.
+RIE_MODULE   := github.com/aws/aws-lambda-runtime-interface-emulator
+RIE_VERSION  := v0.0.0-20261030222936-bef5c4ba774d
+MOTO_VERSION := 5.2.1
+CFN_LINT_VERSION := 1.51.0
+
+# Tests and lint find the tools here first.
+export PATH := $(CURDIR)/bin:$(CURDIR)/.venv/bin:$(PATH)
+
+EVENT    ?= events/manual.json
+STACK    ?= keka-hire-export
+FUNCTION ?=
+FUZZTIME ?= 30s
+
+# AWS CLI v2 reads --payload as base64 unless told otherwise; v1 has no such
+# option and reads it as text.
+AWS_PAYLOAD_FORMAT = $(shell aws --version 2>&1 | grep -q '^aws-cli/1\.' || echo --cli-binary-format raw-in-base64-out)
+
+GO_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags "-s -w"
+
+.PHONY: help build build-ExportFunction demo test bench fuzz lint deploy invoke tools clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
+build: ## build bin/bootstrap, the Lambda binary (linux/arm64)
+	$(GO_BUILD) -o bin/bootstrap ./functions/export
+
+build-ExportFunction: ## build into $(ARTIFACTS_DIR); run by `sam build`
+	$(GO_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/export
+
+demo: ## export a simulated tenant to ./out, no credentials needed
+	go run ./functions/export --demo
+
+test: tools ## install the tools, then run every test
+	go test -count=1 -timeout 20m ./...
+
+bench: ## run the benchmarks
+	go test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## run each fuzz target for FUZZTIME (default 30s)
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' functions internal | xargs -n1 dirname | sort -u); do \
+		for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -d' ' -f2); do \
+			echo "fuzz ./$$dir $$target"; \
+			go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./$$dir; \
+		done; \
+	done
+
+lint: tools ## go vet, gofmt and cfn-lint
+	go vet ./...
+	@unformatted=$$(gofmt -l functions internal); \
+		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	cfn-lint template.yaml
+
+deploy: ## sam build and a guided sam deploy
+	sam build
+	sam deploy --guided
+
+invoke: ## invoke the deployed function once with EVENT (default events/manual.json)
+	@fn="$(FUNCTION)"; \
+		if [ -z "$$fn" ]; then \
+			fn=$$(aws cloudformation describe-stacks --stack-name $(STACK) \
+				--query "Stacks[0].Outputs[?OutputKey=='FunctionName'].OutputValue" --output text); \
+		fi; \
+		aws lambda invoke --function-name "$$fn" $(AWS_PAYLOAD_FORMAT) \
+			--cli-read-timeout 960 --payload file://$(EVENT) out.json && cat out.json && echo
+
+tools: ## install the test tools (pinned) that are missing: aws-lambda-rie, moto_server, cfn-lint
+	@if ! go version -m bin/aws-lambda-rie 2>/dev/null | grep -q '$(RIE_VERSION)'; then \
+		echo "installing aws-lambda-rie $(RIE_VERSION) into bin/"; \
+		GOBIN=$(CURDIR)/bin go install $(RIE_MODULE)/cmd/aws-lambda-rie@$(RIE_VERSION); \
+	fi
+	@if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null; then \
+		echo "installing moto $(MOTO_VERSION) and cfn-lint $(CFN_LINT_VERSION) into .venv/"; \
+		python3 -m venv .venv && \
+		.venv/bin/pip install --quiet 'moto[server]==$(MOTO_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'; \
+	fi
+
+clean: ## remove build output (bin/bootstrap, .aws-sam, out, out.json); keeps the tools
+	rm -rf bin/bootstrap .aws-sam out out.json
