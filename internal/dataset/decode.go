@@ -120,7 +120,7 @@ func (d *date) UnmarshalJSON(b []byte) error {
 }
 
 // ptr returns the time in UTC truncated to milliseconds, the precision of
-// the Parquet column.
+// the Parquet column; 0001-01-01T00:00:00 (.NET's default date) is null.
 func (d date) ptr() *time.Time {
 	if !d.t.Valid || d.t.Time.IsZero() {
 		return nil

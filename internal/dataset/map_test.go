@@ -106,9 +106,8 @@ func TestJobs_Map(t *testing.T) {
 				r.IsReferralEnabled = ptr(false)
 				r.PublishedOn = ts("2026-09-16T15:42:08Z")
 			}},
-		{"empty strings kept, empty date null", `{"id":"j5","title":"","publishedOn":"","targetHireDate":"2027-01-15"}`, func(r *dataset.JobRow) {
+		{"empty strings and dates null", `{"id":"j5","title":"","publishedOn":"","targetHireDate":"2027-01-15"}`, func(r *dataset.JobRow) {
 			r.JobID = "j5"
-			r.Title = ptr("")
 			r.TargetHireDate = ts("2027-01-15T00:00:00Z")
 		}},
 	}
@@ -186,7 +185,7 @@ func TestJobCandidates_Map(t *testing.T) {
 			"archivedDetails":{"archived On":"","reason":""},"extra":[1,2]}`, false,
 			func(raw string) dataset.JobCandidateRow {
 				return dataset.JobCandidateRow{JobID: "j1", CandidateID: "c3", Skills: []string{}, Tags: []string{},
-					AppliedOn: ts("2026-10-02T09:14:00Z"), ArchiveReason: ptr(""), Education: []dataset.Education{},
+					AppliedOn: ts("2026-10-02T09:14:00Z"), Education: []dataset.Education{},
 					RawJSON: raw, ExtractedAt: time.Date(2026, 11, 26, 2, 0, 0, 123_000_000, time.UTC), RunID: "run-1"}
 			}},
 		{"nested objects of the wrong type", `{"id":"c4","jobApplicationDetails":"n/a","archivedDetails":[],"candidateTags":"x","skills":"Go","gender":"2"}`, false,
@@ -248,6 +247,12 @@ func TestPreboardingCandidates_Map(t *testing.T) {
 				return r
 			}},
 		{"both spellings, null one loses", `{"jobTitle":null,"id":"p3","jobtitle":"Analyst","expectedDateOfJoining":""}`,
+			func(raw string) dataset.PreboardingCandidateRow {
+				r := base("p3", raw)
+				r.JobTitle = ptr("Analyst")
+				return r
+			}},
+		{"both spellings, empty one loses", `{"jobTitle":"","id":"p3","jobtitle":"Analyst"}`,
 			func(raw string) dataset.PreboardingCandidateRow {
 				r := base("p3", raw)
 				r.JobTitle = ptr("Analyst")
@@ -375,6 +380,18 @@ func TestDataset_PII(t *testing.T) {
 		if got := *c.(dataset.JobCandidateRow).Email; got != *ra1.Email || got != hmacHex(key, "asha@example.com") {
 			t.Errorf("email hashes differ across datasets: %s vs %s", got, *ra1.Email)
 		}
+	})
+
+	t.Run("hash leaves empty and null alone", func(t *testing.T) {
+		raw := `{"id":"p1","email":"","firstName":null,"lastName":{"x":1},"mobileNumber":9845000000}`
+		row, err := pre.Map(json.RawMessage(raw), dataset.Meta{PII: dataset.PII{Mode: dataset.PIIHash, Key: []byte(key)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := hmacHex(key, "9845000000")
+		want := dataset.PreboardingCandidateRow{CandidateID: "p1", MobileNumber: &h,
+			RawJSON: `{"id":"p1","email":"","firstName":null,"lastName":null,"mobileNumber":"` + h + `"}`}
+		same(t, row, want)
 	})
 
 	t.Run("drop preboarding", func(t *testing.T) {

@@ -173,11 +173,14 @@ func (p PII) scrubValue(out *bytes.Buffer, val json.RawMessage, rule fieldRule) 
 	// PIIHash of an identity field: hash scalars as the columns do.
 	var t text
 	_ = t.UnmarshalJSON(val)
-	if !t.ok {
+	switch {
+	case !t.ok:
 		out.WriteString("null") // an object or array where a scalar belongs
-		return nil
+	case t.v == "":
+		out.WriteString(`""`) // nothing to hash
+	default:
+		writeString(out, *p.value(&t.v, rule.email))
 	}
-	writeString(out, *p.value(t.ptr(), rule.email))
 	return nil
 }
 

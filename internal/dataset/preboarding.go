@@ -89,7 +89,7 @@ func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", name, err)
 	}
 	title := c.JobTitle
-	if !title.ok {
+	if !title.ok || title.v == "" {
 		title = c.JobTitleLower
 	}
 	return PreboardingCandidateRow{
