@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -20,36 +21,44 @@ const (
 	ErrorInvalidEvent = "InvalidEvent" // fix the event; retrying does not help
 	ErrorRunFailed    = "RunFailed"    // the run ended; its staged objects are gone
 	ErrorResumable    = "ResumableError"
+	ErrorSetup        = "SetupFailed" // configuration, secret or AWS set-up; fix and invoke again
 )
 
-// serveLambda builds the services once per container and hands the handler
-// to the Lambda runtime. It returns only when the set-up fails.
+// serveLambda hands the handler to the Lambda runtime. The services are
+// built by the first invocation that can build them and then kept for the
+// life of the container, so that a missing or malformed secret is reported
+// as that invocation's error (and reaches the dead-letter queue) and a fixed
+// secret is picked up without a redeploy. It returns only when the
+// configuration is invalid.
 func serveLambda(ctx context.Context, env Env) error {
 	cfg, err := config.FromEnv(env.Getenv, true)
 	if err != nil {
 		return err
 	}
 	log := newLogger(env.Stderr, cfg.LogLevel)
-	svc, err := build(ctx, cfg, log, "", nil)
-	if err != nil {
-		log.Error("set-up failed", "error", err.Error())
-		return err
+	h := &handler{
+		now: env.Now,
+		log: log,
+		build: func(ctx context.Context) (*services, error) {
+			return build(ctx, cfg, log, "", nil)
+		},
 	}
-	h := &handler{svc: svc, now: env.Now}
 	lambda.StartWithOptions(h.handle, lambda.WithContext(ctx))
 	return nil
 }
 
 type handler struct {
-	svc *services
-	now func() time.Time
+	now   func() time.Time
+	log   *slog.Logger
+	build func(context.Context) (*services, error)
+	svc   *services // once built
 }
 
 // handle runs one invocation: it stops fetching EXPORT_DEADLINE_MARGIN
 // before the invocation's deadline, checkpoints, and returns "in_progress"
 // for the caller (the Step Functions loop) to invoke again.
 func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.Result, error) {
-	log := h.svc.log
+	log := h.log
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		log = log.With("request_id", lc.AwsRequestID)
 	}
@@ -57,6 +66,14 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.R
 	if err != nil {
 		log.Error("invalid event", "error", err.Error())
 		return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorInvalidEvent, Message: err.Error()}
+	}
+	if h.svc == nil {
+		svc, err := h.build(context.WithoutCancel(ctx))
+		if err != nil {
+			log.Error("set-up failed", "error", err.Error())
+			return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorSetup, Message: err.Error()}
+		}
+		h.svc = svc
 	}
 	req := request(r)
 	req.Logger = log.With("snapshot_date", r.SnapshotDate.Format(time.DateOnly))

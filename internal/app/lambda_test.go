@@ -284,11 +284,12 @@ func TestLambda(t *testing.T) {
 		} {
 			t.Run(name, func(t *testing.T) {
 				rie := testenv.StartRIE(t, w.bootstrap, w.env("bad", tc.id), 30*time.Second)
-				out := string(rie.Invoke(t, readEventFile(t, "events/manual.json")))
-				if !strings.Contains(out, tc.want) || !strings.Contains(out, "errorMessage") {
-					t.Errorf("response %s does not name %s", out, tc.want)
+				out := rie.Invoke(t, readEventFile(t, "events/manual.json"))
+				var fe struct{ ErrorMessage, ErrorType string }
+				if err := json.Unmarshal(out, &fe); err != nil || fe.ErrorType != "SetupFailed" || !strings.Contains(fe.ErrorMessage, tc.want) || strings.Contains(fe.ErrorMessage, "\n") {
+					t.Errorf("response %s is not one SetupFailed error naming %s", out, tc.want)
 				}
-				if strings.Contains(out+rie.Logs(), "hidden-value") {
+				if strings.Contains(string(out)+rie.Logs(), "hidden-value") {
 					t.Error("the secret's value leaked")
 				}
 				if objs := w.objects(t, "bad"); len(objs) != 0 {

@@ -81,6 +81,17 @@ func TestStartRIE(t *testing.T) {
 		}
 	})
 
+	t.Run("reports a function that exits during init", func(t *testing.T) {
+		rie := testenv.StartRIE(t, bootstrap, []string{"ECHO_EXIT=init-failure-7d2e"}, 5*time.Second)
+		status, _ := rie.InvokeStatus(t, []byte(`{}`))
+		if status != http.StatusBadGateway {
+			t.Errorf("status %d, want 502 for a function that exits before serving", status)
+		}
+		if logs := rie.Logs(); !strings.Contains(logs, "init-failure-7d2e") {
+			t.Errorf("Logs() lacks what the function printed before exiting:\n%s", logs)
+		}
+	})
+
 	var url string
 	var pid int
 	t.Run("cleanup stops the emulator and the function", func(t *testing.T) {

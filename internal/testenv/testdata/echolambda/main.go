@@ -1,6 +1,7 @@
 // Command echolambda is a Lambda handler for the testenv tests: it returns
 // its event, an environment variable, its deadline and its process id, logs
-// a marker, and sleeps when asked to.
+// a marker, and sleeps when asked to. With ECHO_EXIT set it prints it and
+// exits before serving, as a function whose configuration is wrong does.
 package main
 
 import (
@@ -26,6 +27,10 @@ type result struct {
 }
 
 func main() {
+	if msg := os.Getenv("ECHO_EXIT"); msg != "" {
+		fmt.Fprintln(os.Stderr, "echolambda:", msg)
+		os.Exit(1)
+	}
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (result, error) {
 		var e event
 		_ = json.Unmarshal(raw, &e)
