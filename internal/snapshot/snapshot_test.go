@@ -3,6 +3,7 @@ package snapshot_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/keka"
@@ -184,12 +187,12 @@ func TestRunner_Run_Resumable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		db := duckDB(t)
 		between := func(res snapshot.Result) {
-			// Between invocations the partitions still hold the old run only.
-			for _, r := range readRows[dataset.JobCandidateRow](t, h.dir, "job_candidates", day) {
-				if r.RunID != old.RunID {
-					t.Fatalf("after invocation %d a reader sees run %s mixed into run %s", res.Invocations, r.RunID, old.RunID)
-				}
+			// Between invocations an Athena-style reader still sees the
+			// old run only, in every table.
+			if got := runIDs(t, db, h.dir); !slices.Equal(got, []string{old.RunID}) {
+				t.Fatalf("after invocation %d a reader sees runs %v, want only %s", res.Invocations, got, old.RunID)
 			}
 		}
 		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 3 * time.Millisecond})
@@ -201,6 +204,9 @@ func TestRunner_Run_Resumable(t *testing.T) {
 			t.Fatalf("the run took %d invocations; the test needs at least 4", res.Invocations)
 		}
 		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+		if got := runIDs(t, db, h.dir); !slices.Equal(got, []string{res.RunID}) {
+			t.Fatalf("after the run a reader sees runs %v, want only %s", got, res.RunID)
+		}
 	})
 
 	t.Run("deadline in the middle of a page", func(t *testing.T) {
@@ -398,6 +404,43 @@ func TestRunner_Run_BadRequests(t *testing.T) {
 	})
 }
 
+func duckDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// runIDs returns the distinct run ids an Athena-style reader sees across all
+// datasets, reading every partition with hive partitioning as Athena does.
+func runIDs(t *testing.T, db *sql.DB, dir string) []string {
+	t.Helper()
+	var parts []string
+	for _, ds := range dataset.Names() {
+		parts = append(parts, "SELECT run_id FROM read_parquet('"+filepath.ToSlash(filepath.Join(dir, ds, "*", "*.parquet"))+"', hive_partitioning = true) WHERE dt = '2026-11-26'")
+	}
+	rows, err := db.Query("SELECT DISTINCT run_id FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func readFile(t *testing.T, dir, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
@@ -432,4 +475,54 @@ func (f *faultyStore) Create(ctx context.Context, key string) (store.Writer, err
 		}
 	}
 	return f.Store.Create(ctx, key)
+}
+
+func TestRunner_Run_PII(t *testing.T) {
+	for _, mode := range []dataset.PIIMode{dataset.PIIHash, dataset.PIIDrop} {
+		t.Run(string(mode), func(t *testing.T) {
+			h := newHarness(t, harnessOptions{config: func(c *snapshot.Config) {
+				c.PII = dataset.PII{Mode: mode, Key: []byte("0123456789abcdef-test-key")}
+			}})
+			res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			truth := map[string]kekasim.TruthApplication{}
+			for _, a := range h.sim.Truth().Applications {
+				truth[a.JobID+"/"+a.CandidateID] = a
+			}
+			hashes := map[string]string{} // candidate id -> email hash, across jobs
+			checked := 0
+			for _, r := range readRows[dataset.JobCandidateRow](t, h.dir, "job_candidates", day) {
+				w := truth[r.JobID+"/"+r.CandidateID]
+				if w.Email == nil || w.LastName == nil {
+					continue
+				}
+				checked++
+				if strings.Contains(r.RawJSON, *w.Email) || strings.Contains(r.RawJSON, `"`+*w.LastName+`"`) {
+					t.Fatalf("%s: raw_json still holds the email or last name", r.CandidateID)
+				}
+				switch mode {
+				case dataset.PIIDrop:
+					if r.Email != nil || r.LastName != nil || r.FirstName != nil {
+						t.Fatalf("%s: personal columns not dropped", r.CandidateID)
+					}
+				case dataset.PIIHash:
+					if r.Email == nil || *r.Email == *w.Email || len(*r.Email) != 64 {
+						t.Fatalf("%s: email column %s is not a hash", r.CandidateID, show(r.Email))
+					}
+					if prev, ok := hashes[r.CandidateID]; ok && prev != *r.Email {
+						t.Fatalf("%s: the same email hashes differently on two jobs", r.CandidateID)
+					}
+					hashes[r.CandidateID] = *r.Email
+				}
+			}
+			if checked == 0 {
+				t.Fatal("no application with an email to check")
+			}
+			if m := readManifest(t, h.dir, "job_candidates", day); m.PII != string(mode) || m.RunID != res.RunID {
+				t.Errorf("manifest says pii %q run %s", m.PII, m.RunID)
+			}
+		})
+	}
 }
