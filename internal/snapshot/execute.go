@@ -303,6 +303,13 @@ func (ru *run) fetch(ctx, work context.Context) error {
 		}
 		if ru.s.List >= len(t.lists) {
 			ru.finishTask(t)
+			if t.jobID == "" {
+				// A whole dataset (or the job list) is done: close its
+				// segment now rather than hold its buffers to the end.
+				if err := ru.checkpoint(ctx); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if ru.cfg.Now().Sub(ru.lastSave) >= ru.cfg.CheckpointEvery {
