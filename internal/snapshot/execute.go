@@ -65,6 +65,7 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 			ru.sel = append(ru.sel, d)
 		}
 		cp.Invocations++
+		cp.Force = cp.Force || req.Force
 		ru.s = cp
 		ru.committed = cp.clone()
 		ru.restoreKeys()
@@ -89,6 +90,7 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		StartedAt:    now.UTC(),
 		UpdatedAt:    now.UTC(),
 		Invocations:  1,
+		Force:        req.Force,
 		Page:         1,
 		PassTotal:    -1,
 		Counts:       map[string]*datasetCounts{},
@@ -152,7 +154,7 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 	if err := ru.fetch(ctx, work); err != nil {
 		return ru.stop(ctx, req, err)
 	}
-	if err := ru.publish(ctx, req.Force); err != nil {
+	if err := ru.publish(ctx, ru.s.Force); err != nil {
 		return ru.stop(ctx, req, err)
 	}
 	return ru.result(), nil

@@ -141,7 +141,8 @@ func slogTo(w *syncBuffer) *slog.Logger {
 }
 
 // runToEnd invokes the runner until the run is no longer in progress, each
-// invocation stopping after budget (none when zero). between is called after
+// invocation stopping after budget (none when zero), the first with req and
+// the others with its date and the run id only. between is called after
 // every unfinished invocation.
 func (h *harness) runToEnd(t testing.TB, req snapshot.Request, budget time.Duration, between func(snapshot.Result)) (snapshot.Result, error) {
 	t.Helper()
@@ -156,7 +157,9 @@ func (h *harness) runToEnd(t testing.TB, req snapshot.Request, budget time.Durat
 		if res.Invocations != i+1 && req.RunID != "" {
 			t.Fatalf("invocation %d reports %d invocations", i+1, res.Invocations)
 		}
-		req.RunID = res.RunID
+		// Continue as the Step Functions loop does: with the date and the
+		// run id only.
+		req = snapshot.Request{Date: req.Date, RunID: res.RunID}
 		if between != nil {
 			between(res)
 		}

@@ -366,7 +366,13 @@ func TestRunner_Run_GuardRail(t *testing.T) {
 			t.Errorf("refused run published %s", f)
 		}
 	}
-	res, err = small.runToEnd(t, snapshot.Request{Date: day, Force: true}, 0, nil)
+	// force is kept across the invocations of a run, whose continuation
+	// events carry only the date and the run id.
+	small.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+	res, err = small.runToEnd(t, snapshot.Request{Date: day, Force: true}, 20*time.Millisecond, nil)
+	if res.Invocations < 2 {
+		t.Errorf("the forced run took %d invocation; the test needs several", res.Invocations)
+	}
 	if err != nil || res.Status != snapshot.StatusComplete {
 		t.Fatalf("forced run: %+v, %v", res, err)
 	}

@@ -29,6 +29,9 @@ type state struct {
 	StartedAt    time.Time `json:"startedAt"`
 	UpdatedAt    time.Time `json:"updatedAt"`
 	Invocations  int       `json:"invocations"`
+	// Force is the event's force flag, kept because the events that
+	// continue a run carry only its date and id.
+	Force bool `json:"force,omitempty"`
 
 	// Fetch position: the index of the current task in the run's task
 	// order, and where that task stands.
