@@ -5,6 +5,7 @@ RIE_MODULE   := github.com/aws/aws-lambda-runtime-interface-emulator
 RIE_VERSION  := v0.0.0-20261030222936-bef5c4ba774d
 MOTO_VERSION := 5.2.1
 CFN_LINT_VERSION := 1.51.0
+AWSCLI_VERSION := 1.45.11
 
 # Tests and lint find the tools here first.
 export PATH := $(CURDIR)/bin:$(CURDIR)/.venv/bin:$(PATH)
@@ -67,15 +68,15 @@ invoke: ## invoke the deployed function once with EVENT (default events/manual.j
 		aws lambda invoke --function-name "$$fn" $(AWS_PAYLOAD_FORMAT) \
 			--cli-read-timeout 960 --payload file://$(EVENT) out.json && cat out.json && echo
 
-tools: ## install the test tools (pinned) that are missing: aws-lambda-rie, moto_server, cfn-lint
+tools: ## install the test tools (pinned) that are missing: aws-lambda-rie, moto_server, cfn-lint, aws
 	@if ! go version -m bin/aws-lambda-rie 2>/dev/null | grep -q '$(RIE_VERSION)'; then \
 		echo "installing aws-lambda-rie $(RIE_VERSION) into bin/"; \
 		GOBIN=$(CURDIR)/bin go install $(RIE_MODULE)/cmd/aws-lambda-rie@$(RIE_VERSION); \
 	fi
-	@if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null; then \
-		echo "installing moto $(MOTO_VERSION) and cfn-lint $(CFN_LINT_VERSION) into .venv/"; \
+	@if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null || ! command -v aws >/dev/null; then \
+		echo "installing moto $(MOTO_VERSION), cfn-lint $(CFN_LINT_VERSION) and awscli $(AWSCLI_VERSION) into .venv/"; \
 		python3 -m venv .venv && \
-		.venv/bin/pip install --quiet 'moto[server]==$(MOTO_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'; \
+		.venv/bin/pip install --quiet 'moto[server]==$(MOTO_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)' 'awscli==$(AWSCLI_VERSION)'; \
 	fi
 
 clean: ## remove build output (bin/bootstrap, .aws-sam, out, out.json); keeps the tools
