@@ -155,6 +155,11 @@ func TestRunner_Run_Faults(t *testing.T) {
 			if st := h.sim.Stats(); st.FaultsInjected == 0 && tc.shape == 0 {
 				t.Errorf("no fault was injected: %+v", st)
 			}
+			for _, secret := range []string{simClientSecret, simAPIKey, "Bearer ", "access_token"} {
+				if strings.Contains(h.logs.String(), secret) {
+					t.Errorf("%q appears in the logs of a faulty run", secret)
+				}
+			}
 		})
 	}
 }
@@ -177,6 +182,33 @@ func TestRunner_Run_DataChangingWhilePaging(t *testing.T) {
 	}
 	if rereads == 0 {
 		t.Error("no list was read again although the tenant changed under the run")
+	}
+}
+
+func TestRunner_Run_ListThatNeverSettles(t *testing.T) {
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 4, Applications: 900, Preboarding: 450}})
+	before := h.sim.Truth()
+	h.sim.SetFaults(kekasim.Faults{MutateEveryPages: 1})
+	res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{changed: true, before: &before})
+	var unreconciled []snapshot.Unreconciled
+	for _, ds := range dataset.Names() {
+		m := readManifest(t, h.dir, ds, day)
+		unreconciled = append(unreconciled, m.Unreconciled...)
+		if m.Rereads > 3*int64(len(before.Jobs)*2+2) {
+			t.Errorf("%s: %d re-reads, more than the bound allows", ds, m.Rereads)
+		}
+	}
+	if len(unreconciled) == 0 {
+		t.Fatal("lists that changed on every page were not reported as unreconciled")
+	}
+	for _, u := range unreconciled {
+		if u.List == "" || u.Reported < 0 {
+			t.Errorf("unreconciled entry %+v", u)
+		}
 	}
 }
 
