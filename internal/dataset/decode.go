@@ -140,10 +140,14 @@ func texts(in []text) []string {
 	return out
 }
 
-// decodeObject decodes raw, which must be a JSON object, into dst. A field of
-// an unexpected type is left unset (see text); only malformed JSON or a
-// non-object fails.
-func decodeObject(dataset string, raw json.RawMessage, dst any) error {
+// decodeRecord does what every mapping does first: it checks the PII
+// policy, decodes raw (a JSON object) into dst, which holds id, and requires
+// a non-empty id. Fields of an unexpected JSON type are left unset rather
+// than failing the record. Errors name the dataset, never a value.
+func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text) error {
+	if err := m.PII.check(dataset); err != nil {
+		return err
+	}
 	b := bytes.TrimLeft(raw, " \t\r\n")
 	if len(b) == 0 || b[0] != '{' {
 		return fmt.Errorf("dataset %s: record is not a JSON object", dataset)
@@ -153,6 +157,9 @@ func decodeObject(dataset string, raw json.RawMessage, dst any) error {
 	if err != nil && !errors.As(err, &typeErr) {
 		// The syntax error carries an offset, never the record's content.
 		return fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
+	}
+	if !id.ok || id.v == "" {
+		return fmt.Errorf("dataset %s: record lacks id", dataset)
 	}
 	return nil
 }

@@ -144,18 +144,12 @@ func jobCandidates() Dataset {
 
 func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "job_candidates"
-	if err := m.PII.check(name); err != nil {
-		return nil, err
-	}
 	if m.JobID == "" {
 		return nil, fmt.Errorf("dataset %s: Meta.JobID is empty", name)
 	}
 	var c jobCandidateJSON
-	if err := decodeObject(name, raw, &c); err != nil {
+	if err := decodeRecord(name, raw, m, &c, &c.ID); err != nil {
 		return nil, err
-	}
-	if !c.ID.ok || c.ID.v == "" {
-		return nil, fmt.Errorf("dataset %s: record lacks id", name)
 	}
 	rawJSON, err := m.PII.scrub(raw, jobCandidateRules)
 	if err != nil {

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"time"
 
@@ -102,15 +101,9 @@ func jobs() Dataset {
 
 func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "jobs"
-	if err := m.PII.check(name); err != nil {
-		return nil, err
-	}
 	var j jobJSON
-	if err := decodeObject(name, raw, &j); err != nil {
+	if err := decodeRecord(name, raw, m, &j, &j.ID); err != nil {
 		return nil, err
-	}
-	if !j.ID.ok || j.ID.v == "" {
-		return nil, fmt.Errorf("dataset %s: record lacks id", name)
 	}
 	r := JobRow{
 		JobID:                 j.ID.v,

@@ -74,15 +74,9 @@ func preboardingCandidates() Dataset {
 
 func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "preboarding_candidates"
-	if err := m.PII.check(name); err != nil {
-		return nil, err
-	}
 	var c preboardingJSON
-	if err := decodeObject(name, raw, &c); err != nil {
+	if err := decodeRecord(name, raw, m, &c, &c.ID); err != nil {
 		return nil, err
-	}
-	if !c.ID.ok || c.ID.v == "" {
-		return nil, fmt.Errorf("dataset %s: record lacks id", name)
 	}
 	rawJSON, err := m.PII.scrub(raw, preboardingRules)
 	if err != nil {
