@@ -121,22 +121,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 	if err != nil {
 		return nil, err
 	}
-	if sec.Company != "" {
-		cfg.Company = sec.Company
-	}
-	if sec.Environment != "" {
-		cfg.Environment = sec.Environment
-	}
-	baseURL, tokenURL := cfg.BaseURL, cfg.TokenURL
-	if baseURL == "" {
-		if baseURL, err = keka.BaseURL(cfg.Company, cfg.Environment); err != nil {
-			return nil, err
-		}
-	}
-	if tokenURL == "" {
-		if tokenURL, err = keka.TokenURL(cfg.Environment); err != nil {
-			return nil, err
-		}
+	baseURL, tokenURL, err := endpoints(cfg, sec)
+	if err != nil {
+		return nil, err
 	}
 
 	mode, err := dataset.ParsePIIMode(cfg.PII)
@@ -195,6 +182,34 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 		return nil, err
 	}
 	return svc, nil
+}
+
+// endpoints returns Keka's API base and token URLs: the overrides when set,
+// else derived from the company and environment, where the secret's win
+// over the environment variables.
+func endpoints(cfg config.Config, sec secret.Secret) (base, token string, err error) {
+	company, env := cfg.Company, cfg.Environment
+	if sec.Company != "" {
+		company = sec.Company
+	}
+	if sec.Environment != "" {
+		env = sec.Environment
+	}
+	base, token = cfg.BaseURL, cfg.TokenURL
+	if base == "" {
+		if company == "" {
+			return "", "", errors.New("no Keka company: set KEKA_COMPANY or the secret's company field")
+		}
+		if base, err = keka.BaseURL(company, env); err != nil {
+			return "", "", err
+		}
+	}
+	if token == "" {
+		if token, err = keka.TokenURL(env); err != nil {
+			return "", "", err
+		}
+	}
+	return base, token, nil
 }
 
 // request turns a parsed event into a snapshot request.

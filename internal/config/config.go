@@ -17,10 +17,10 @@ import (
 	"time"
 )
 
-// Config is the validated environment. BaseURL and TokenURL are the
-// overrides, or derived from Company and Environment; both are empty when
-// KEKA_COMPANY is left to the Keka secret (its company and environment
-// fields), and the caller derives them once it has read the secret.
+// Config is the validated environment. BaseURL and TokenURL hold the
+// KEKA_BASE_URL and KEKA_TOKEN_URL overrides only: the caller derives the
+// others from Company and Environment once it has read the Keka secret,
+// whose company and environment fields win over the variables.
 type Config struct {
 	Company, Environment, BaseURL, TokenURL string
 	SecretID                                string
@@ -109,9 +109,6 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 	case c.Company == "" && c.SecretID == "" && (baseOverride == "" || tokenOverride == ""):
 		p.add("KEKA_COMPANY is not set: set it to the tenant's subdomain ({company}.keka.com)")
 	}
-	if c.Company != "" {
-		c.BaseURL, c.TokenURL = DeriveURLs(c.Company, c.Environment)
-	}
 	if baseOverride != "" {
 		if err := checkURL(baseOverride); err != nil {
 			p.add("KEKA_BASE_URL %v", err)
@@ -195,16 +192,6 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
-}
-
-// DeriveURLs returns Keka's API base and token endpoint for a company and
-// environment (not validated).
-func DeriveURLs(company, environment string) (base, token string) {
-	return "https://" + company + "." + environment + ".com/api/v1", "https://login." + environment + ".com/connect/token"
-}
-
-func tokenURL(environment string) string {
-	return "https://login." + environment + ".com/connect/token"
 }
 
 // checkURL accepts an absolute https URL, or http for a loopback host. Its

@@ -39,7 +39,6 @@ func TestFromEnv(t *testing.T) {
 		}
 		want := config.Config{
 			Company: "acme", Environment: "keka",
-			BaseURL: "https://acme.keka.com/api/v1", TokenURL: "https://login.keka.com/connect/token",
 			ClientID: "cid", ClientSecret: "topsecret-value", APIKey: "apikey-value",
 			RequestsPerMinute: 50, RequestTimeout: 30 * time.Second, Prefix: "keka", PII: "keep",
 			MaxShrink: 0.2, SecretTTL: 5 * time.Minute, DeadlineMargin: 30 * time.Second, LogLevel: slog.LevelInfo,
@@ -60,7 +59,6 @@ func TestFromEnv(t *testing.T) {
 		}
 		want := config.Config{
 			Company: "acme", Environment: "kekademo", SecretID: "keka/prod",
-			BaseURL: "https://acme.kekademo.com/api/v1", TokenURL: "https://login.kekademo.com/connect/token",
 			RequestsPerMinute: 40.5, RequestTimeout: time.Minute, Bucket: "exports", Prefix: "exports/keka",
 			S3PathStyle: true, KMSKeyID: "alias/x", PII: "hash", MaxShrink: 1, SecretTTL: 0,
 			DeadlineMargin: 45 * time.Second, LogLevel: slog.LevelDebug,

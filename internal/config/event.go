@@ -15,7 +15,7 @@ import (
 // Request is one validated invocation.
 type Request struct {
 	SnapshotDate time.Time // midnight UTC
-	Datasets     []string  // known names, no duplicates, in the order asked
+	Datasets     []string  // known names, no duplicates, in the order asked; nil when the event names none (all, or those of the run it continues)
 	DryRun       bool
 	Force        bool
 	Restart      bool
@@ -133,7 +133,6 @@ func build(e event, known []string, date, today time.Time) (Request, error) {
 		return Request{}, errors.New("event: runId must be up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	if len(e.Datasets) == 0 {
-		r.Datasets = slices.Clone(known)
 		return r, nil
 	}
 	for _, name := range e.Datasets {
