@@ -285,15 +285,20 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 	}
 }
 
+// ErrNoTimeLeft is returned (wrapped) at once when the context's deadline
+// falls before the rate limiter would let the next request go. It wraps
+// context.DeadlineExceeded.
+var ErrNoTimeLeft = fmt.Errorf("keka: the next request slot is after the deadline: %w", context.DeadlineExceeded)
+
 // wait blocks on the rate limiter. When ctx's deadline falls before the
-// limiter would let the request go, it returns context.DeadlineExceeded
-// wrapped at once rather than waiting for nothing.
+// limiter would let the request go, it returns ErrNoTimeLeft at once rather
+// than waiting for nothing.
 func (c *Client) wait(ctx context.Context) error {
 	if err := c.limiter.Wait(ctx); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		return fmt.Errorf("rate limit: the next request slot is after the deadline: %w", context.DeadlineExceeded)
+		return ErrNoTimeLeft
 	}
 	return nil
 }

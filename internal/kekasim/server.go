@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -461,4 +462,21 @@ func pagedError(message string, errs ...string) []byte {
 	w.end(']')
 	w.end('}')
 	return w.b
+}
+
+// DeleteJob removes a job and its applications, as a recruiter deleting a
+// requisition does: from then on its candidate lists answer 404. It reports
+// whether the job existed.
+func (s *Server) DeleteJob(id string) bool {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	key := strings.ToLower(id)
+	js, ok := st.byID[key]
+	if !ok {
+		return false
+	}
+	delete(st.byID, key)
+	st.jobs = slices.DeleteFunc(st.jobs, func(j *jobState) bool { return j == js })
+	return true
 }

@@ -152,10 +152,10 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 	}
 
 	if err := ru.fetch(ctx, work); err != nil {
-		return ru.stop(ctx, req, err)
+		return ru.stop(ctx, work, err)
 	}
 	if err := ru.publish(ctx, ru.s.Force); err != nil {
-		return ru.stop(ctx, req, err)
+		return ru.stop(ctx, work, err)
 	}
 	return ru.result(), nil
 }
@@ -164,11 +164,12 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 // it checkpoints and reports progress; a permanent failure ends the run and
 // removes its staged objects; any other failure keeps the last checkpoint
 // so that the next invocation resumes.
-func (ru *run) stop(ctx context.Context, req Request, err error) (Result, error) {
-	// The client gives up early when the next request could not finish
-	// before StopAt, so the soft deadline shows as DeadlineExceeded while
-	// the invocation itself still has time.
-	if !req.StopAt.IsZero() && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
+	// The soft deadline is work's; the client also gives up early when the
+	// next request slot falls after it. A request that timed out on every
+	// attempt is a failure, not the deadline.
+	soft := work.Err() != nil || errors.Is(err, keka.ErrNoTimeLeft)
+	if soft && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		if cerr := ru.checkpoint(ctx); cerr != nil {
 			return ru.fail(ctx, cerr, true)
 		}
@@ -321,6 +322,10 @@ func (ru *run) fetch(ctx, work context.Context) error {
 		}
 		l := t.lists[ru.s.List]
 		page, err := ru.cfg.Client.Page(work, l, ru.s.Page)
+		if err != nil && t.jobID != "" && errors.Is(err, keka.ErrNotFound) {
+			ru.vanished(t, l)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("snapshot: %s: %w", t.ds.Name, err)
 		}
@@ -415,7 +420,7 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	}
 	if t.write {
 		if !consistent {
-			c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: page.TotalRecords, Seen: seen})
+			c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: page.TotalRecords, Seen: seen, Reason: reasonMoving})
 			ru.log.Warn("list could not be reconciled", "dataset", t.ds.Name, "path", l.Path, "reported", page.TotalRecords, "seen", seen)
 		}
 		if page.TotalRecords < 0 {
@@ -429,6 +434,17 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	ru.resetPass()
 	ru.report(t)
 	return nil
+}
+
+// vanished ends a per-job task whose job was deleted after the jobs list
+// was read (its lists answer 404): what was read of it stays, the rest is
+// recorded as unreconciled, and the run goes on.
+func (ru *run) vanished(t task, l keka.List) {
+	ru.log.Warn("job no longer exists; skipping its candidates", "dataset", t.ds.Name, "job_id", t.jobID, "path", l.Path)
+	c := ru.s.counts(t.ds.Name)
+	c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: -1, Seen: len(ru.passKeys), Reason: reasonVanished})
+	ru.s.List = len(t.lists)
+	ru.resetPass()
 }
 
 func listName(l keka.List) string {

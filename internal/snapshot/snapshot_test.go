@@ -80,11 +80,15 @@ func TestRunner_Run(t *testing.T) {
 		}
 	})
 
-	t.Run("only the selected datasets are written", func(t *testing.T) {
+	t.Run("only the selected datasets are written, across invocations", func(t *testing.T) {
 		h := newHarness(t, harnessOptions{})
-		res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 0, nil)
+		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+		res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 20*time.Millisecond, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if res.Invocations < 2 {
+			t.Errorf("the run took %d invocation; the test needs several", res.Invocations)
 		}
 		if len(res.Datasets) != 1 || res.Datasets[0].Rows != int64(len(h.sim.Truth().Applications)) {
 			t.Fatalf("result datasets %+v", res.Datasets)
@@ -182,6 +186,43 @@ func TestRunner_Run_DataChangingWhilePaging(t *testing.T) {
 	}
 	if rereads == 0 {
 		t.Error("no list was read again although the tenant changed under the run")
+	}
+}
+
+func TestRunner_Run_JobDeletedMidRun(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	before := h.sim.Truth()
+	last := before.Jobs[len(before.Jobs)-1].ID // its candidates are read last
+	var deleted atomic.Bool
+	r, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: func(p snapshot.Progress) {
+		if p.Dataset == "job_candidates" && !deleted.Load() {
+			deleted.Store(h.sim.DeleteJob(last))
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.runner = r
+	res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("a job deleted mid-run failed the run: %+v, %v", res, err)
+	}
+	if !deleted.Load() {
+		t.Fatal("the job was not deleted")
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{before: &before})
+	m := readManifest(t, h.dir, "job_candidates", day)
+	if len(m.Unreconciled) != 1 || !strings.Contains(m.Unreconciled[0].List, last) || !strings.Contains(m.Unreconciled[0].Reason, "404") {
+		t.Errorf("manifest unreconciled %+v; want the deleted job %s", m.Unreconciled, last)
+	}
+}
+
+func TestRunner_Run_KekaTimingOut(t *testing.T) {
+	h := newHarness(t, harnessOptions{attempts: 2})
+	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 800 * time.Millisecond}) // beyond the 500ms request timeout
+	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(time.Minute)})
+	if err == nil || res.Status != snapshot.StatusFailed || !res.Resumable {
+		t.Fatalf("requests that time out on every attempt gave %+v, %v; want a resumable failure", res, err)
 	}
 }
 

@@ -78,12 +78,19 @@ type segment struct {
 }
 
 // Unreconciled records a Keka list whose records could not be made to agree
-// with the total Keka reported, after the allowed re-reads.
+// with the total Keka reported, after the allowed re-reads, or that vanished.
 type Unreconciled struct {
 	List     string `json:"list"`
-	Reported int    `json:"reported"`
-	Seen     int    `json:"seen"`
+	Reported int    `json:"reported"` // Keka's totalRecords; -1 when it gave none
+	Seen     int    `json:"seen"`     // distinct records seen in the last pass
+	Reason   string `json:"reason"`
 }
+
+// Reasons a list is unreconciled.
+const (
+	reasonMoving   = "the list kept changing while it was paged"
+	reasonVanished = "the job was deleted during the run (404)"
+)
 
 func (s *state) clone() *state {
 	b, err := json.Marshal(s)
