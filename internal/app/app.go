@@ -132,8 +132,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 	}
 	pii := dataset.PII{Mode: mode}
 	if mode == dataset.PIIHash {
-		if sec.PIIHashKey == "" {
-			return nil, errors.New("EXPORT_PII=hash needs a hash key: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)")
+		if len(sec.PIIHashKey) < config.MinPIIHashKeyLen {
+			return nil, fmt.Errorf("EXPORT_PII=hash needs a hash key of at least %d characters: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)", config.MinPIIHashKeyLen)
 		}
 		pii.Key = []byte(sec.PIIHashKey)
 	}

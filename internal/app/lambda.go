@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -21,7 +22,8 @@ const (
 	ErrorInvalidEvent = "InvalidEvent" // fix the event; retrying does not help
 	ErrorRunFailed    = "RunFailed"    // the run ended; its staged objects are gone
 	ErrorResumable    = "ResumableError"
-	ErrorSetup        = "SetupFailed" // configuration, secret or AWS set-up; fix and invoke again
+	ErrorSetup        = "SetupFailed"    // configuration, secret or AWS set-up; fix and invoke again
+	ErrorRefused      = "PublishRefused" // a dataset shrank too much; invoke with force to publish
 )
 
 // serveLambda hands the handler to the Lambda runtime. The services are
@@ -31,15 +33,21 @@ const (
 // secret is picked up without a redeploy. It returns only when the
 // configuration is invalid.
 func serveLambda(ctx context.Context, env Env) error {
-	cfg, err := config.FromEnv(env.Getenv, true)
-	if err != nil {
-		return err
-	}
+	cfg, cfgErr := config.FromEnv(env.Getenv, true)
 	log := newLogger(env.Stderr, cfg.LogLevel)
+	if cfgErr != nil {
+		// Serve anyway, so that every invocation answers with the problem
+		// (and reaches the failure queue) instead of a bare runtime exit.
+		log.Error("invalid configuration", "error", cfgErr.Error())
+	}
 	h := &handler{
-		now: env.Now,
-		log: log,
+		now:    env.Now,
+		log:    log,
+		margin: cfg.DeadlineMargin,
 		build: func(ctx context.Context) (*services, error) {
+			if cfgErr != nil {
+				return nil, cfgErr
+			}
 			return build(ctx, cfg, log, "", nil)
 		},
 	}
@@ -48,11 +56,16 @@ func serveLambda(ctx context.Context, env Env) error {
 }
 
 type handler struct {
-	now   func() time.Time
-	log   *slog.Logger
-	build func(context.Context) (*services, error)
-	svc   *services // once built
+	now    func() time.Time
+	log    *slog.Logger
+	margin time.Duration
+	build  func(context.Context) (*services, error)
+	svc    *services // once built
 }
+
+// minWork is the least time an invocation must have left to fetch anything
+// once the deadline margin is kept back.
+const minWork = time.Second
 
 // handle runs one invocation: it stops fetching EXPORT_DEADLINE_MARGIN
 // before the invocation's deadline, checkpoints, and returns "in_progress"
@@ -67,8 +80,13 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.R
 		log.Error("invalid event", "error", err.Error())
 		return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorInvalidEvent, Message: err.Error()}
 	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d)-h.margin < minWork {
+		err := fmt.Errorf("EXPORT_DEADLINE_MARGIN %s leaves less than %s of a %s invocation to work: lower it or raise the function's timeout", h.margin, minWork, time.Until(d).Round(time.Second))
+		log.Error("set-up failed", "error", err.Error())
+		return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorSetup, Message: err.Error()}
+	}
 	if h.svc == nil {
-		svc, err := h.build(context.WithoutCancel(ctx))
+		svc, err := h.build(ctx)
 		if err != nil {
 			log.Error("set-up failed", "error", err.Error())
 			return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorSetup, Message: err.Error()}
@@ -78,13 +96,16 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.R
 	req := request(r)
 	req.Logger = log.With("snapshot_date", r.SnapshotDate.Format(time.DateOnly))
 	if d, ok := ctx.Deadline(); ok {
-		req.StopAt = d.Add(-h.svc.cfg.DeadlineMargin)
+		req.StopAt = d.Add(-h.margin)
 	}
 	res, err := h.svc.runner.Run(ctx, req)
 	if err != nil {
 		typ := ErrorRunFailed
 		var re *snapshot.RunError
-		if errors.As(err, &re) && re.Resumable {
+		switch {
+		case errors.Is(err, snapshot.ErrRefused):
+			typ = ErrorRefused
+		case errors.As(err, &re) && re.Resumable:
 			typ = ErrorResumable
 		}
 		return res, messages.InvokeResponse_Error{Type: typ, Message: res.Error}

@@ -81,6 +81,9 @@ func (w *lambdaWorld) env(prefix, secret string, extra ...string) []string {
 		"EXPORT_PREFIX="+prefix,
 		"EXPORT_S3_PATH_STYLE=true",
 	)
+	if !slices.ContainsFunc(extra, func(kv string) bool { return strings.HasPrefix(kv, "EXPORT_DEADLINE_MARGIN=") }) {
+		env = append(env, "EXPORT_DEADLINE_MARGIN=5s")
+	}
 	return append(env, extra...)
 }
 
@@ -248,9 +251,9 @@ func TestLambda(t *testing.T) {
 	})
 
 	t.Run("a run spans invocations at the deadline, and a rotated secret is picked up", func(t *testing.T) {
-		w.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 40 * time.Millisecond})
+		w.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 60 * time.Millisecond})
 		defer w.sim.SetFaults(kekasim.Faults{})
-		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=2s", "EXPORT_SECRET_TTL=1h"), 3*time.Second)
+		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=2500ms", "EXPORT_SECRET_TTL=1h"), 4*time.Second)
 		res := decodeResult(t, rie.Invoke(t, []byte(`{"snapshotDate":"2026-11-20"}`)))
 		if res.Status != snapshot.StatusInProgress {
 			t.Fatalf("the first invocation did not stop at its deadline: %+v", res)
@@ -296,6 +299,23 @@ func TestLambda(t *testing.T) {
 					t.Errorf("objects written: %v", objs)
 				}
 			})
+		}
+	})
+
+	t.Run("bad configuration answers every invocation with one clear error", func(t *testing.T) {
+		var env []string
+		for _, kv := range w.env("noconfig", secretID) {
+			if !strings.HasPrefix(kv, "EXPORT_BUCKET=") {
+				env = append(env, kv)
+			}
+		}
+		rie := testenv.StartRIE(t, w.bootstrap, env, 30*time.Second)
+		for range 2 {
+			var fe struct{ ErrorMessage, ErrorType string }
+			out := rie.Invoke(t, readEventFile(t, "events/manual.json"))
+			if err := json.Unmarshal(out, &fe); err != nil || fe.ErrorType != "SetupFailed" || !strings.Contains(fe.ErrorMessage, "EXPORT_BUCKET") {
+				t.Errorf("response %s does not name EXPORT_BUCKET", out)
+			}
 		}
 	})
 

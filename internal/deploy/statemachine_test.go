@@ -115,7 +115,7 @@ func TestTemplate_StateMachineLoop(t *testing.T) {
 				t.Errorf("%s is not retried", name)
 			}
 		}
-		for _, name := range []string{"RunFailed", "InvalidEvent"} {
+		for _, name := range []string{"RunFailed", "InvalidEvent", "PublishRefused"} {
 			if n := attempts(name); n != 0 {
 				t.Errorf("%s is retried %d times: a retry would start a new run", name, n)
 			}

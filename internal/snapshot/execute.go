@@ -34,58 +34,77 @@ type run struct {
 }
 
 // begin loads the checkpoint of the date and decides whether this
-// invocation resumes the unfinished run or starts a new one.
+// invocation resumes the unfinished run, reports a finished one again, or
+// starts a new one.
+//
+// A retried invocation must do what the first attempt did, so "restart"
+// names the run to discard: a retry of the same event finds that run
+// already replaced and continues the new one.
 func (r *Runner) begin(ctx context.Context, req Request, date string, sel []dataset.Dataset) (*run, error) {
 	now := r.cfg.Now()
+	ru := &run{Runner: r, date: date, sel: sel, started: now, lastSave: now, statsBase: r.cfg.Client.Stats(), extractedAt: now.UTC().Truncate(time.Millisecond)}
 	cp, err := r.loadState(ctx, date)
+	if errors.Is(err, errUnreadable) && req.Restart {
+		r.log.Warn("discarding an unreadable checkpoint", "snapshot_date", date, "error", err.Error())
+		if err := deletePrefix(ctx, r.cfg.Store, "_runs/dt="+date+"/"); err != nil {
+			return nil, err
+		}
+		cp, err = nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	ru := &run{Runner: r, date: date, sel: sel, started: now, lastSave: now, statsBase: r.cfg.Client.Stats(), extractedAt: now.UTC().Truncate(time.Millisecond)}
+	settings := r.settings(sel)
+
+	if req.Restart {
+		switch {
+		case req.RunID == "":
+			return nil, fmt.Errorf("snapshot: \"restart\" needs the \"runId\" of the run to discard: %w", errBadRequest)
+		case cp != nil && cp.Replaced == req.RunID:
+			// This event already replaced that run: treat it as a retry.
+			return ru.resume(cp, req)
+		case cp != nil && cp.Status == StatusInProgress && cp.RunID != req.RunID:
+			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, errBadRequest)
+		case cp != nil && cp.Status == StatusInProgress && len(cp.Published) > 0:
+			return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, errBadRequest)
+		case cp != nil && cp.Status == StatusInProgress:
+			r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
+			if err := deletePrefix(ctx, r.cfg.Store, stagingPrefix(date, cp.RunID)); err != nil {
+				return nil, err
+			}
+		}
+		return ru.start(ctx, req, settings)
+	}
 
 	switch {
-	case cp != nil && cp.Status == StatusInProgress && req.Restart:
-		r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
-		if err := deletePrefix(ctx, r.cfg.Store, stagingPrefix(date, cp.RunID)); err != nil {
-			return nil, err
-		}
 	case cp != nil && cp.Status == StatusInProgress:
 		if req.RunID != "" && req.RunID != cp.RunID {
 			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, errBadRequest)
 		}
 		if len(req.Datasets) > 0 && !slices.Equal(names(sel), cp.Datasets) {
-			return nil, fmt.Errorf("snapshot: the unfinished run %s of %s exports %v, not %v; call again with the same datasets, or with \"restart\": true: %w", cp.RunID, date, cp.Datasets, names(sel), errBadRequest)
+			return nil, fmt.Errorf("snapshot: the unfinished run %s of %s exports %v, not %v; invoke with the same datasets, or with \"restart\": true and \"runId\": %q: %w", cp.RunID, date, cp.Datasets, names(sel), cp.RunID, errBadRequest)
 		}
-		ru.sel = nil
-		for _, n := range cp.Datasets {
-			d, ok := dataset.Lookup(n)
-			if !ok {
-				return nil, fmt.Errorf("snapshot: checkpoint of %s names unknown dataset %q", date, n)
-			}
-			ru.sel = append(ru.sel, d)
-		}
-		cp.Invocations++
-		cp.Force = cp.Force || req.Force
-		ru.s = cp
-		ru.committed = cp.clone()
-		ru.restoreKeys()
-		r.log.Info("resuming run", "run_id", cp.RunID, "snapshot_date", date, "invocation", cp.Invocations)
-		return ru, nil
-	case cp != nil && cp.Status == StatusComplete && req.RunID != "" && req.RunID == cp.RunID:
+		return ru.resume(cp, req)
+	case cp != nil && req.RunID != "" && req.RunID == cp.RunID && cp.Status == StatusComplete:
 		// A retried invocation of a run that already completed: report it
 		// again rather than export the date a second time.
-		ru.s = cp
-		ru.committed = cp.clone()
-		return ru, nil
-	case req.RunID != "" && !req.Restart:
+		return ru.resume(cp, req)
+	case req.RunID != "":
 		return nil, fmt.Errorf("snapshot: run %s of %s is not in progress; invoke without runId to start a new run: %w", req.RunID, date, errBadRequest)
 	}
+	return ru.start(ctx, req, settings)
+}
 
+// start begins a new run and saves its checkpoint at once, so that any
+// later invocation resumes it rather than start another.
+func (ru *run) start(ctx context.Context, req Request, settings runSettings) (*run, error) {
+	now := ru.started
 	s := &state{
 		Version:      stateVersion,
-		RunID:        r.cfg.NewRunID(now),
-		SnapshotDate: date,
-		Datasets:     names(sel),
+		RunID:        ru.cfg.NewRunID(now),
+		SnapshotDate: ru.date,
+		Datasets:     names(ru.sel),
+		Settings:     settings,
 		Status:       StatusInProgress,
 		StartedAt:    now.UTC(),
 		UpdatedAt:    now.UTC(),
@@ -96,20 +115,51 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		Counts:       map[string]*datasetCounts{},
 		Segments:     map[string][]segment{},
 	}
-	for _, d := range sel {
+	if req.Restart {
+		s.Replaced = req.RunID
+	}
+	for _, d := range ru.sel {
 		s.counts(d.Name)
 	}
 	ru.s = s
 	ru.committed = s.clone()
 	ru.restoreKeys()
-	// The run exists from its first moment, so that any later invocation
-	// resumes it rather than start another.
 	if err := ru.save(ctx); err != nil {
 		return nil, err
 	}
-	r.log.Info("starting run", "run_id", s.RunID, "snapshot_date", date, "datasets", s.Datasets)
+	ru.log.Info("starting run", "run_id", s.RunID, "snapshot_date", ru.date, "datasets", s.Datasets)
 	return ru, nil
 }
+
+// resume continues the run of checkpoint cp (or reports it again, when it
+// is complete). The settings that shape its rows must not have changed
+// since it started: a run is all one PII policy and one schema.
+func (ru *run) resume(cp *state, req Request) (*run, error) {
+	ru.sel = nil
+	for _, n := range cp.Datasets {
+		d, ok := dataset.Lookup(n)
+		if !ok {
+			return nil, fmt.Errorf("snapshot: checkpoint of %s names unknown dataset %q: %w", ru.date, n, errPermanent)
+		}
+		ru.sel = append(ru.sel, d)
+	}
+	ru.s = cp
+	ru.committed = cp.clone()
+	ru.restoreKeys()
+	if cp.Status != StatusInProgress {
+		return ru, nil
+	}
+	if diff := cp.Settings.diff(ru.settings(ru.sel)); diff != "" {
+		return nil, fmt.Errorf("snapshot: %s changed since run %s of %s started; the run cannot continue with mixed rows: invoke with \"restart\": true and \"runId\": %q: %w", diff, cp.RunID, ru.date, cp.RunID, errPermanent)
+	}
+	cp.Invocations++
+	cp.Force = cp.Force || req.Force
+	ru.log.Info("resuming run", "run_id", cp.RunID, "snapshot_date", ru.date, "invocation", cp.Invocations)
+	return ru, nil
+}
+
+// errUnreadable marks a checkpoint that cannot be decoded.
+var errUnreadable = errors.New("unreadable checkpoint")
 
 func (r *Runner) loadState(ctx context.Context, date string) (*state, error) {
 	b, err := r.cfg.Store.Get(ctx, checkpointKey(date))
@@ -121,7 +171,7 @@ func (r *Runner) loadState(ctx context.Context, date string) (*state, error) {
 	}
 	s, err := decodeState(b)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: checkpoint %s: %w; delete it or call with \"restart\": true", checkpointKey(date), err)
+		return nil, fmt.Errorf("snapshot: checkpoint %s: %w; invoke with \"restart\": true and any \"runId\" to discard it: %w: %w", checkpointKey(date), err, errUnreadable, errBadRequest)
 	}
 	return s, nil
 }
@@ -177,7 +227,9 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 			"run_id", ru.s.RunID, "snapshot_date", ru.date, "task", ru.s.Task)
 		return ru.result(), nil
 	}
-	if isPermanent(err) {
+	// Once a dataset is published, the run must finish: ending it would
+	// leave the date with some datasets new and others old.
+	if isPermanent(err) && len(ru.committed.Published) == 0 {
 		return ru.fail(ctx, err, false)
 	}
 	var we *writeError
@@ -202,6 +254,11 @@ type writeError struct{ err error }
 
 func (e *writeError) Error() string { return e.err.Error() }
 func (e *writeError) Unwrap() error { return e.err }
+
+// ErrRefused is wrapped by the error of a run that fetched everything but
+// refused to publish (a dataset shrank more than MaxShrink). The run stays
+// resumable: invoking it with force publishes what it fetched.
+var ErrRefused = errors.New("snapshot: publish refused")
 
 // errPermanent marks failures no later invocation can fix.
 var errPermanent = errors.New("permanent")
@@ -570,25 +627,25 @@ func (ru *run) checkpoint(ctx context.Context) error {
 
 // save writes the working state as the checkpoint.
 func (ru *run) save(ctx context.Context) error {
-	s := ru.s
 	now := ru.cfg.Now()
 	st := ru.cfg.Client.Stats()
+	s := *ru.s // the counters move on only once the checkpoint is saved
 	s.Requests += st.Requests - ru.statsBase.Requests
 	s.Retries += st.Retries - ru.statsBase.Retries
 	s.Throttled += st.Throttled - ru.statsBase.Throttled
 	s.ElapsedMs += now.Sub(ru.lastSave).Milliseconds()
-	ru.statsBase = st
-	ru.lastSave = now
 	s.UpdatedAt = now.UTC()
 	s.PassKeys = sortedKeys(ru.passKeys)
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(&s)
 	if err != nil {
 		return fmt.Errorf("snapshot: encode checkpoint: %w", err)
 	}
 	if err := ru.cfg.Store.Put(ctx, checkpointKey(ru.date), b); err != nil {
 		return fmt.Errorf("snapshot: save checkpoint %s: %w", checkpointKey(ru.date), err)
 	}
-	ru.committed = s.clone()
+	*ru.s = s
+	ru.statsBase, ru.lastSave = st, now
+	ru.committed = ru.s.clone()
 	return nil
 }
 

@@ -87,8 +87,8 @@ func (ru *run) guard(ctx context.Context, d dataset.Dataset) error {
 		return nil
 	}
 	fall := 100 * float64(prev.Rows-rows) / float64(prev.Rows)
-	return fmt.Errorf("snapshot: %s has %d rows, %.0f%% fewer than the %d of dt=%s (limit %.0f%%); not published. If the drop is real, invoke again with \"force\": true: %w",
-		d.Name, rows, fall, prev.Rows, prev.SnapshotDate, 100*ru.cfg.MaxShrink, errPermanent)
+	return fmt.Errorf("snapshot: %s has %d rows, %.0f%% fewer than the %d of dt=%s (limit %.0f%%); not published. If the drop is real, invoke with {\"snapshotDate\": %q, \"runId\": %q, \"force\": true} to publish what run %s fetched: %w",
+		d.Name, rows, fall, prev.Rows, prev.SnapshotDate, 100*ru.cfg.MaxShrink, ru.date, ru.s.RunID, ru.s.RunID, ErrRefused)
 }
 
 // previousManifest returns the manifest of the latest partition of the
@@ -127,6 +127,11 @@ func (ru *run) previousManifest(ctx context.Context, name string) (*Manifest, er
 func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 	prefix := partitionPrefix(d.Name, ru.date)
 	final := prefix + DataObject
+	// The previous manifest goes first: a manifest that exists always
+	// describes the data object beside it.
+	if err := ru.cfg.Store.Delete(ctx, prefix+ManifestObject); err != nil {
+		return fmt.Errorf("snapshot: %s: remove the previous manifest: %w", d.Name, err)
+	}
 	segs := ru.s.Segments[d.Name]
 	var size int64
 	var err error
@@ -279,8 +284,6 @@ func (ru *run) result() Result {
 		}
 		if dr.Done {
 			dr.Files = 1
-		}
-		if dr.Done {
 			dr.Bytes = c.Bytes
 		} else {
 			for _, sg := range s.Segments[d.Name] {

@@ -424,32 +424,52 @@ func TestRunner_Run_Credentials(t *testing.T) {
 }
 
 func TestRunner_Run_GuardRail(t *testing.T) {
-	dir := t.TempDir()
-	big := newHarness(t, harnessOptions{dir: dir})
-	if _, err := big.runToEnd(t, snapshot.Request{Date: day.AddDate(0, 0, -1)}, 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	small := newHarness(t, harnessOptions{dir: dir, size: kekasim.Size{Jobs: 25, Applications: 600, Preboarding: 230}})
-	res, err := small.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
-	if err == nil || res.Status != snapshot.StatusFailed || !strings.Contains(res.Error, "job_candidates") || !strings.Contains(res.Error, "force") {
-		t.Fatalf("a snapshot that lost most applications was not refused: %+v, %v", res, err)
-	}
-	for _, f := range partitionFiles(t, dir) {
-		if strings.Contains(f, "dt=2026-11-26") && !strings.HasPrefix(f, "_runs/") {
-			t.Errorf("refused run published %s", f)
+	shrunk := kekasim.Size{Jobs: 25, Applications: 600, Preboarding: 230}
+	bigThenSmall := func(t *testing.T) *harness {
+		dir := t.TempDir()
+		big := newHarness(t, harnessOptions{dir: dir})
+		if _, err := big.runToEnd(t, snapshot.Request{Date: day.AddDate(0, 0, -1)}, 0, nil); err != nil {
+			t.Fatal(err)
 		}
+		return newHarness(t, harnessOptions{dir: dir, size: shrunk})
 	}
-	// force is kept across the invocations of a run, whose continuation
-	// events carry only the date and the run id.
-	small.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
-	res, err = small.runToEnd(t, snapshot.Request{Date: day, Force: true}, 20*time.Millisecond, nil)
-	if res.Invocations < 2 {
-		t.Errorf("the forced run took %d invocation; the test needs several", res.Invocations)
-	}
-	if err != nil || res.Status != snapshot.StatusComplete {
-		t.Fatalf("forced run: %+v, %v", res, err)
-	}
-	checkAgainstTruth(t, small, day, res.RunID, checkOptions{})
+
+	t.Run("refused, then published with force without fetching again", func(t *testing.T) {
+		small := bigThenSmall(t)
+		res, err := small.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if !errors.Is(err, snapshot.ErrRefused) || res.Status != snapshot.StatusFailed || !res.Resumable ||
+			!strings.Contains(res.Error, "job_candidates") || !strings.Contains(res.Error, "force") || !strings.Contains(res.Error, res.RunID) {
+			t.Fatalf("a snapshot that lost most applications was not refused: %+v, %v", res, err)
+		}
+		for _, f := range partitionFiles(t, small.dir) {
+			if strings.Contains(f, "dt=2026-11-26") && !strings.HasPrefix(f, "_runs/") {
+				t.Errorf("refused run published %s", f)
+			}
+		}
+		requests := small.sim.Stats().Requests
+		forced, err := small.runner.Run(context.Background(), snapshot.Request{Date: day, RunID: res.RunID, Force: true})
+		if err != nil || forced.Status != snapshot.StatusComplete || forced.RunID != res.RunID {
+			t.Fatalf("forced publish: %+v, %v", forced, err)
+		}
+		if n := small.sim.Stats().Requests - requests; n != 0 {
+			t.Errorf("publishing with force made %d requests; the run was already fetched", n)
+		}
+		checkAgainstTruth(t, small, day, res.RunID, checkOptions{})
+	})
+
+	t.Run("force is kept across a run's invocations", func(t *testing.T) {
+		// The continuation events carry only the date and the run id.
+		small := bigThenSmall(t)
+		small.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+		res, err := small.runToEnd(t, snapshot.Request{Date: day, Force: true}, 20*time.Millisecond, nil)
+		if err != nil || res.Status != snapshot.StatusComplete {
+			t.Fatalf("forced run: %+v, %v", res, err)
+		}
+		if res.Invocations < 2 {
+			t.Errorf("the forced run took %d invocation; the test needs several", res.Invocations)
+		}
+		checkAgainstTruth(t, small, day, res.RunID, checkOptions{})
+	})
 }
 
 func TestRunner_Run_BadRequests(t *testing.T) {

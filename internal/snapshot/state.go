@@ -1,10 +1,17 @@
 package snapshot
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sort"
+	"strings"
 	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
 )
 
 // Run statuses, as stored in the checkpoint and returned in a Result.
@@ -20,15 +27,18 @@ const stateVersion = 1
 // saved as the checkpoint after every segment close and read back by the
 // next invocation of the same snapshot date.
 type state struct {
-	Version      int       `json:"version"`
-	RunID        string    `json:"runId"`
-	SnapshotDate string    `json:"snapshotDate"`
-	Datasets     []string  `json:"datasets"`
-	Status       string    `json:"status"`
-	Error        string    `json:"error,omitempty"`
-	StartedAt    time.Time `json:"startedAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
-	Invocations  int       `json:"invocations"`
+	Version      int         `json:"version"`
+	RunID        string      `json:"runId"`
+	SnapshotDate string      `json:"snapshotDate"`
+	Datasets     []string    `json:"datasets"`
+	Settings     runSettings `json:"settings"`
+	// Replaced is the run that a restart discarded to start this one.
+	Replaced    string    `json:"replaced,omitempty"`
+	Status      string    `json:"status"`
+	Error       string    `json:"error,omitempty"`
+	StartedAt   time.Time `json:"startedAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	Invocations int       `json:"invocations"`
 	// Force is the event's force flag, kept because the events that
 	// continue a run carry only its date and id.
 	Force bool `json:"force,omitempty"`
@@ -57,6 +67,48 @@ type state struct {
 	Retries   int64 `json:"retries"`
 	Throttled int64 `json:"throttled"`
 	ElapsedMs int64 `json:"elapsedMs"`
+}
+
+// runSettings are what shapes a run's rows. They must not change while the
+// run goes on, or one snapshot would mix PII policies or schemas.
+type runSettings struct {
+	PII     string         `json:"pii"`
+	PIIKey  string         `json:"piiKey,omitempty"` // a fingerprint of the hash key, never the key
+	Schemas map[string]int `json:"schemas"`
+}
+
+// settings returns the settings a run of the datasets would have now.
+func (r *Runner) settings(sel []dataset.Dataset) runSettings {
+	s := runSettings{PII: string(r.cfg.PII.Mode), Schemas: map[string]int{}}
+	if s.PII == "" {
+		s.PII = string(dataset.PIIKeep)
+	}
+	if len(r.cfg.PII.Key) > 0 {
+		m := hmac.New(sha256.New, r.cfg.PII.Key)
+		m.Write([]byte("keka-hire-export: fingerprint of the PII hash key"))
+		s.PIIKey = hex.EncodeToString(m.Sum(nil))[:16]
+	}
+	for _, d := range sel {
+		s.Schemas[d.Name] = d.SchemaVersion
+	}
+	return s
+}
+
+// diff describes how now differs from a, or returns "" when they agree.
+func (a runSettings) diff(now runSettings) string {
+	var out []string
+	if a.PII != now.PII {
+		out = append(out, fmt.Sprintf("the PII mode (%s, now %s)", a.PII, now.PII))
+	} else if a.PIIKey != now.PIIKey {
+		out = append(out, "the PII hash key")
+	}
+	for name, v := range a.Schemas {
+		if now.Schemas[name] != v {
+			out = append(out, fmt.Sprintf("the schema of %s (version %d, now %d)", name, v, now.Schemas[name]))
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, " and ")
 }
 
 // datasetCounts are one dataset's running figures.
