@@ -105,7 +105,7 @@ func printSummary(w io.Writer, res snapshot.Result, truth kekasim.Truth, retries
 		"preboarding_candidates": len(truth.Preboarding),
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "dataset\trows\tsimulator\tfiles\tbytes\trequests\t")
+	fmt.Fprintln(tw, "dataset\trows\tsimulator\tfiles\tbytes\tpages\t")
 	for _, d := range res.Datasets {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", d.Name, d.Rows, want[d.Name], d.Files, d.Bytes, d.Pages)
 	}

@@ -15,10 +15,9 @@ import (
 func (r *Runner) dryRun(ctx context.Context, date string, sel []dataset.Dataset) (Result, error) {
 	start := r.cfg.Now()
 	base := r.cfg.Client.Stats()
-	ru := &run{Runner: r, date: date, sel: sel, s: &state{SnapshotDate: date, Counts: map[string]*datasetCounts{}}}
 	res := Result{Status: StatusComplete, SnapshotDate: date, DryRun: true, Datasets: []DatasetResult{}}
 	totals := map[string]int{}
-	for _, t := range ru.topTasks() {
+	for _, t := range topTasks(sel) {
 		for _, l := range t.lists {
 			p, err := r.cfg.Client.Page(ctx, l, 1)
 			if err != nil {

@@ -150,7 +150,7 @@ func (ru *run) resume(cp *state, req Request) (*run, error) {
 		return ru, nil
 	}
 	if diff := cp.Settings.diff(ru.settings(ru.sel)); diff != "" {
-		return nil, fmt.Errorf("snapshot: %s changed since run %s of %s started; the run cannot continue with mixed rows: invoke with \"restart\": true and \"runId\": %q: %w", diff, cp.RunID, ru.date, cp.RunID, errPermanent)
+		return nil, fmt.Errorf("snapshot: %s changed since run %s of %s started, and one snapshot cannot mix them: revert the change to continue the run, or invoke with \"restart\": true and \"runId\": %q to start again: %w", diff, cp.RunID, ru.date, cp.RunID, errBadRequest)
 	}
 	cp.Invocations++
 	cp.Force = cp.Force || req.Force
@@ -302,18 +302,18 @@ type task struct {
 
 // topTasks are the tasks that do not depend on the job ids. The jobs list
 // comes first whenever any selected dataset is listed per job.
-func (ru *run) topTasks() []task {
+func topTasks(sel []dataset.Dataset) []task {
 	var out []task
 	perJob := false
-	for _, d := range ru.sel {
+	for _, d := range sel {
 		perJob = perJob || d.PerJob
 	}
 	jobs, _ := dataset.Lookup("jobs")
-	jobsSelected := slices.ContainsFunc(ru.sel, func(d dataset.Dataset) bool { return d.Name == jobs.Name })
+	jobsSelected := slices.ContainsFunc(sel, func(d dataset.Dataset) bool { return d.Name == jobs.Name })
 	if perJob || jobsSelected {
 		out = append(out, task{ds: jobs, write: jobsSelected, lists: jobs.Lists("")})
 	}
-	for _, d := range ru.sel {
+	for _, d := range sel {
 		if !d.PerJob && d.Name != jobs.Name {
 			out = append(out, task{ds: d, write: true, lists: d.Lists("")})
 		}
@@ -333,7 +333,7 @@ func (ru *run) perJobDatasets() []dataset.Dataset {
 
 // task returns the i-th task, or false when there is none (yet).
 func (ru *run) task(i int) (task, bool) {
-	top := ru.topTasks()
+	top := topTasks(ru.sel)
 	if i < len(top) {
 		return top[i], true
 	}
@@ -348,7 +348,7 @@ func (ru *run) task(i int) (task, bool) {
 }
 
 func (ru *run) tasksKnown() int {
-	return len(ru.topTasks()) + len(ru.s.JobIDs)*len(ru.perJobDatasets())
+	return len(topTasks(ru.sel)) + len(ru.s.JobIDs)*len(ru.perJobDatasets())
 }
 
 // fetch pages through the remaining tasks. Requests use work, which ends
@@ -435,8 +435,19 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	}
 
 	c := s.counts(t.ds.Name)
+	newInPass := 0
 	for _, key := range keys {
-		ru.passKeys[key] = struct{}{}
+		if _, seen := ru.passKeys[key]; !seen {
+			ru.passKeys[key] = struct{}{}
+			newInPass++
+		}
+	}
+	// A later page of nothing but records this pass already saw means
+	// Keka is repeating pages: end the pass rather than page forever.
+	last := page.Last
+	if !last && s.Page > 1 && len(keys) > 0 && newInPass == 0 {
+		ru.log.Warn("a page repeats records already read; ending the pass", "dataset", t.ds.Name, "path", l.Path, "page", s.Page)
+		last = true
 	}
 	for _, row := range fresh {
 		key := row.Key()
@@ -455,7 +466,7 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	} else if page.TotalRecords != s.PassTotal {
 		s.PassMoving = true
 	}
-	if !page.Last {
+	if !last {
 		s.Page++
 		ru.report(t)
 		return nil

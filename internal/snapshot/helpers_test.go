@@ -68,6 +68,8 @@ type harnessOptions struct {
 	dir      string
 	creds    func() keka.Credentials // default: the simulator's fixed credentials
 	attempts int
+	// proxy, when set, stands between the client and the simulator's API.
+	proxy func(simBase string) (base string)
 }
 
 func newHarness(t testing.TB, o harnessOptions) *harness {
@@ -99,8 +101,12 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
+	base := sim.BaseURL()
+	if o.proxy != nil {
+		base = o.proxy(base)
+	}
 	h.client, err = keka.New(ctx, keka.Options{
-		BaseURL:           sim.BaseURL(),
+		BaseURL:           base,
 		TokenURL:          sim.TokenURL(),
 		Credentials:       func(context.Context, bool) (keka.Credentials, error) { return h.creds(), nil },
 		RequestsPerMinute: 1_000_000,

@@ -47,12 +47,11 @@ type Config struct {
 
 // Progress is reported after every page.
 type Progress struct {
-	Dataset   string
-	Rows      int64 // rows written for this dataset so far in the run
-	Task      int   // tasks done
-	Tasks     int   // tasks known so far (grows once the jobs are listed)
-	Requests  int64 // HTTP requests by the client so far (this process)
-	Published bool
+	Dataset  string
+	Rows     int64 // rows written for this dataset so far in the run
+	Task     int   // tasks done
+	Tasks    int   // tasks known so far (grows once the jobs are listed)
+	Requests int64 // HTTP requests by the client so far (this process)
 }
 
 // Runner runs snapshots. It is safe to reuse across invocations, not to run
@@ -168,7 +167,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	sel, err := selectDatasets(req.Datasets)
 	if err != nil {
-		return r.failedResult(req, err), &RunError{Err: err}
+		return r.failedResult(req, err, false)
 	}
 	date := req.Date.UTC().Format(time.DateOnly)
 	if req.DryRun {
@@ -176,21 +175,24 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	ru, err := r.begin(ctx, req, date, sel)
 	if err != nil {
-		return r.failedResult(req, err), &RunError{Err: err, Resumable: !errors.Is(err, errBadRequest)}
+		return r.failedResult(req, err, !isPermanent(err))
 	}
 	return ru.execute(ctx, req)
 }
 
 var errBadRequest = errors.New("bad request")
 
-func (r *Runner) failedResult(req Request, err error) Result {
-	return Result{
+func (r *Runner) failedResult(req Request, err error, resumable bool) (Result, error) {
+	res := Result{
 		Status:       StatusFailed,
 		SnapshotDate: req.Date.UTC().Format(time.DateOnly),
+		RunID:        req.RunID,
 		Datasets:     []DatasetResult{},
 		Error:        err.Error(),
 		DryRun:       req.DryRun,
+		Resumable:    resumable,
 	}
+	return res, &RunError{Err: err, Resumable: resumable}
 }
 
 func selectDatasets(names []string) ([]dataset.Dataset, error) {

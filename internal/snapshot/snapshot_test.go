@@ -5,6 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -223,6 +227,39 @@ func TestRunner_Run_KekaTimingOut(t *testing.T) {
 	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(time.Minute)})
 	if err == nil || res.Status != snapshot.StatusFailed || !res.Resumable {
 		t.Fatalf("requests that time out on every attempt gave %+v, %v; want a resumable failure", res, err)
+	}
+}
+
+func TestRunner_Run_KekaIgnoringPageNumber(t *testing.T) {
+	// A proxy that always asks for page 1 of the preboarding list: a Keka
+	// that ignored pageNumber would make a naive client page forever.
+	proxy := func(simBase string) string {
+		target, err := url.Parse(simBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+		director := rp.Director
+		rp.Director = func(r *http.Request) {
+			director(r)
+			if strings.HasSuffix(r.URL.Path, "/preboarding/candidates") {
+				q := r.URL.Query()
+				q.Set("pageNumber", "1")
+				r.URL.RawQuery = q.Encode()
+			}
+		}
+		srv := httptest.NewServer(rp)
+		t.Cleanup(srv.Close)
+		return srv.URL + target.Path
+	}
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 3, Applications: 60, Preboarding: 450}, proxy: proxy})
+	res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"preboarding_candidates"}}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	m := readManifest(t, h.dir, "preboarding_candidates", day)
+	if m.Rows != 200 || len(m.Unreconciled) != 1 || m.Unreconciled[0].Reported != 450 {
+		t.Errorf("manifest: %d rows, unreconciled %+v; want the 200 of page 1 and the list reported", m.Rows, m.Unreconciled)
 	}
 }
 
@@ -624,4 +661,74 @@ func TestRunner_Run_PII(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRunner_Run_Restart(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
+	if err != nil || first.Status != snapshot.StatusInProgress {
+		t.Fatalf("first invocation: %+v, %v", first, err)
+	}
+	if res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, Restart: true}); err == nil || !strings.Contains(res.Error, "runId") {
+		t.Fatalf("restart without the run to discard: %+v, %v", res, err)
+	}
+
+	restart := snapshot.Request{Date: day, Restart: true, RunID: first.RunID, StopAt: time.Now().Add(15 * time.Millisecond)}
+	second, err := h.runner.Run(context.Background(), restart)
+	if err != nil || second.RunID == first.RunID {
+		t.Fatalf("restart: %+v, %v", second, err)
+	}
+	for _, f := range partitionFiles(t, h.dir) {
+		if strings.Contains(f, first.RunID) {
+			t.Errorf("the discarded run's object %s is still there", f)
+		}
+	}
+	// The same event again, as a retry delivers it: it must continue the
+	// run it started, not discard that one too.
+	restart.StopAt = time.Time{}
+	again, err := h.runner.Run(context.Background(), restart)
+	if err != nil || again.RunID != second.RunID || again.Status != snapshot.StatusComplete {
+		t.Fatalf("retried restart: %+v, %v; want run %s completed", again, err, second.RunID)
+	}
+	checkAgainstTruth(t, h, day, second.RunID, checkOptions{})
+}
+
+func TestRunner_Run_UnreadableCheckpoint(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	if err := h.store.Put(context.Background(), "_runs/dt=2026-11-26/checkpoint.json", []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day})
+	if err == nil || res.Resumable || !strings.Contains(res.Error, "restart") {
+		t.Fatalf("unreadable checkpoint: %+v, %v; want a final error naming restart", res, err)
+	}
+	res, err = h.runToEnd(t, snapshot.Request{Date: day, Restart: true, RunID: "unreadable"}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("restart over an unreadable checkpoint: %+v, %v", res, err)
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+}
+
+func TestRunner_Run_SettingsChangedMidRun(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
+	if err != nil || first.Status != snapshot.StatusInProgress {
+		t.Fatalf("first invocation: %+v, %v", first, err)
+	}
+	hashing, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, PII: dataset.PII{Mode: dataset.PIIHash, Key: []byte("0123456789abcdef-key")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := hashing.Run(context.Background(), snapshot.Request{Date: day, RunID: first.RunID})
+	if err == nil || res.Resumable || !strings.Contains(res.Error, "PII mode") {
+		t.Fatalf("a run continued under another PII mode: %+v, %v", res, err)
+	}
+	// Reverting the setting lets the run go on where it was.
+	res, err = h.runToEnd(t, snapshot.Request{Date: day, RunID: first.RunID}, 0, nil)
+	if err != nil || res.RunID != first.RunID || res.Status != snapshot.StatusComplete {
+		t.Fatalf("run after reverting the setting: %+v, %v", res, err)
+	}
+	checkAgainstTruth(t, h, day, first.RunID, checkOptions{})
 }
