@@ -251,7 +251,7 @@ func TestLambda(t *testing.T) {
 	})
 
 	t.Run("a run spans invocations at the deadline, and a rotated secret is picked up", func(t *testing.T) {
-		w.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 60 * time.Millisecond})
+		w.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 100 * time.Millisecond})
 		defer w.sim.SetFaults(kekasim.Faults{})
 		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=2500ms", "EXPORT_SECRET_TTL=1h"), 4*time.Second)
 		res := decodeResult(t, rie.Invoke(t, []byte(`{"snapshotDate":"2026-11-20"}`)))
