@@ -65,8 +65,8 @@ invoke: ## invoke the deployed function once with EVENT (default events/manual.j
 			fn=$$(aws cloudformation describe-stacks --stack-name $(STACK) \
 				--query "Stacks[0].Outputs[?OutputKey=='FunctionName'].OutputValue" --output text); \
 		fi; \
-		aws lambda invoke --function-name "$$fn" $(AWS_PAYLOAD_FORMAT) \
-			--cli-read-timeout 960 --payload file://$(EVENT) out.json && cat out.json && echo
+		AWS_MAX_ATTEMPTS=1 aws lambda invoke --function-name "$$fn" $(AWS_PAYLOAD_FORMAT) \
+			--cli-read-timeout 0 --payload file://$(EVENT) out.json && cat out.json && echo
 
 tools: ## install the test tools (pinned) that are missing: aws-lambda-rie, moto_server, cfn-lint, aws
 	@if ! go version -m bin/aws-lambda-rie 2>/dev/null | grep -q '$(RIE_VERSION)'; then \

@@ -126,8 +126,10 @@ func build(e event, known []string, date, today time.Time) (Request, error) {
 		return Request{}, fmt.Errorf("event: snapshotDate %s is in the future (today is %s UTC)",
 			r.SnapshotDate.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
-	if r.SnapshotDate.Year() < 2000 {
-		return Request{}, errors.New("event: snapshotDate is before 2000-01-01")
+	// The Glue tables project partitions from 2020-01-01 on: an earlier date
+	// would be written where Athena never looks.
+	if r.SnapshotDate.Year() < 2020 {
+		return Request{}, errors.New("event: snapshotDate is before 2020-01-01, where the Athena tables begin")
 	}
 	if r.RunID != "" && !runIDPattern.MatchString(r.RunID) {
 		return Request{}, errors.New("event: runId must be up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")

@@ -60,10 +60,10 @@ func TestTemplate_StateMachineLoop(t *testing.T) {
 			wantCalls: 1,
 		},
 		{
-			name:      "in progress forever stops after 96 invocations",
+			name:      "in progress forever stops after 88 invocations",
 			results:   func(int) any { return inProgress },
 			wantEnd:   "TooManyInvocations",
-			wantCalls: 96,
+			wantCalls: 88,
 		},
 	}
 	for _, c := range cases {

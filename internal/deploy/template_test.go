@@ -66,7 +66,7 @@ func TestTemplate_GlueTablesMatchDatasets(t *testing.T) {
 				"projection.enabled":          "true",
 				"projection.dt.type":          "date",
 				"projection.dt.format":        "yyyy-MM-dd",
-				"projection.dt.range":         "2024-01-01,NOW",
+				"projection.dt.range":         "2020-01-01,NOW",
 				"projection.dt.interval":      "1",
 				"projection.dt.interval.unit": "DAYS",
 				"storage.location.template":   wantLoc + "dt=${!dt}/",
