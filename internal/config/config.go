@@ -161,7 +161,14 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 	})
 	c.RequestTimeout = durationVar(&p, get, "KEKA_REQUEST_TIMEOUT", DefaultRequestTimeout, time.Second, 15*time.Minute)
 	c.SecretTTL = durationVar(&p, get, "EXPORT_SECRET_TTL", DefaultSecretTTL, 0, 24*time.Hour)
-	c.DeadlineMargin = durationVar(&p, get, "EXPORT_DEADLINE_MARGIN", DefaultDeadlineMargin, 0, 10*time.Minute)
+	// At least a second: the checkpoint at the deadline needs time to write.
+	c.DeadlineMargin = durationVar(&p, get, "EXPORT_DEADLINE_MARGIN", DefaultDeadlineMargin, time.Second, 10*time.Minute)
+	if c.Bucket != "" && !bucketName.MatchString(c.Bucket) {
+		p.add("EXPORT_BUCKET %s is not a bucket name: give the name alone (3-63 lowercase letters, digits, dots, hyphens), not an s3:// URL", short(c.Bucket))
+	}
+	if !prefixPattern.MatchString(c.Prefix) || strings.Contains("/"+c.Prefix+"/", "/../") || strings.Contains("/"+c.Prefix+"/", "/./") {
+		p.add("EXPORT_PREFIX %s is not a key prefix: use path segments without leading or trailing slash, e.g. keka or exports/keka", short(c.Prefix))
+	}
 	if v := get("EXPORT_S3_PATH_STYLE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -193,6 +200,11 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 	}
 	return c, nil
 }
+
+var (
+	bucketName    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	prefixPattern = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+)
 
 // checkURL accepts an absolute https URL, or http for a loopback host. Its
 // error never contains the URL, which may carry credentials.
