@@ -195,18 +195,23 @@ func endpoints(cfg config.Config, sec secret.Secret) (base, token string, err er
 	if sec.Environment != "" {
 		env = sec.Environment
 	}
+	// Say where a bad value came from: the secret wins over the variables.
+	from := "KEKA_COMPANY and KEKA_ENVIRONMENT"
+	if sec.Company != "" || sec.Environment != "" {
+		from = "the secret's company and environment fields (which win over KEKA_COMPANY and KEKA_ENVIRONMENT)"
+	}
 	base, token = cfg.BaseURL, cfg.TokenURL
 	if base == "" {
 		if company == "" {
 			return "", "", errors.New("no Keka company: set KEKA_COMPANY or the secret's company field")
 		}
 		if base, err = keka.BaseURL(company, env); err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("%w (from %s)", err, from)
 		}
 	}
 	if token == "" {
 		if token, err = keka.TokenURL(env); err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("%w (from %s)", err, from)
 		}
 	}
 	return base, token, nil

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
@@ -29,6 +30,9 @@ func TestEndpoints(t *testing.T) {
 			base, tok, err := endpoints(tc.cfg, tc.sec)
 			if (err != nil) != tc.wantErr || base != tc.wantBase || tok != tc.wantTok {
 				t.Errorf("endpoints = %q, %q, %v; want %q, %q, error %v", base, tok, err, tc.wantBase, tc.wantTok, tc.wantErr)
+			}
+			if err != nil && tc.sec.Environment != "" && !strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q does not say the value came from the secret", err)
 			}
 		})
 	}
