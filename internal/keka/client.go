@@ -59,11 +59,14 @@ const (
 	DefaultUserAgent         = "keka-hire-export/dev"
 )
 
-// limiterMargin slows the limiter by 1% below RequestsPerMinute. At exactly
-// rpm/60 the spacing leaves no room at all: a few milliseconds of jitter in
-// when requests reach the server can put rpm+1 of them in one fixed window.
-// With 1%, rpm+1 requests span more than a window by 1% of it.
-const limiterMargin = 0.99
+// limiterMargin slows the limiter to 97% of RequestsPerMinute. The server
+// counts requests in fixed 60-second windows by when they arrive, and
+// arrival times jitter (network, TLS handshakes, a retried connection, the
+// server's own queueing): at exactly rpm/60 one request arriving early can
+// put rpm+1 in one window. At 97%, rpm+1 requests span 60/0.97 ≈ 61.9s, so
+// arrivals may drift by up to ~1.8s before two of them can squeeze an extra
+// request into a window. The cost is 3% of throughput.
+const limiterMargin = 0.97
 
 // maxBody bounds a response body read into memory.
 const maxBody = 64 << 20
@@ -73,6 +76,7 @@ type Client struct {
 	baseURL     string
 	http        *http.Client
 	limiter     *rate.Limiter
+	interval    time.Duration // 60s / RequestsPerMinute, without the margin
 	timeout     time.Duration
 	maxAttempts int
 	minBackoff  time.Duration
@@ -152,6 +156,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		baseURL:     strings.TrimRight(o.BaseURL, "/"),
 		http:        hc,
 		limiter:     rate.NewLimiter(rate.Limit(o.RequestsPerMinute/60*limiterMargin), 1),
+		interval:    time.Duration(float64(time.Minute) / o.RequestsPerMinute),
 		timeout:     o.RequestTimeout,
 		maxAttempts: o.MaxAttempts,
 		minBackoff:  o.MinBackoff,
@@ -168,8 +173,8 @@ func New(ctx context.Context, o Options) (*Client, error) {
 // Stats counts what the client did since New.
 type Stats struct {
 	Requests     int64 // HTTP attempts to the API (token requests not included)
-	Retries      int64 // attempts repeated after a transient failure or a 401
-	Throttled    int64 // 429 answers, from the API or the token endpoint
+	Retries      int64 // attempts repeated after a transient failure, succeeded:false or a 401
+	Throttled    int64 // 429 answers from the API or the token endpoint, and succeeded:false with rateLimitExceeded
 	TokenFetches int64 // requests to the token endpoint
 }
 
@@ -184,10 +189,17 @@ func (c *Client) Stats() Stats {
 }
 
 // Page fetches one page (pageNumber from 1) with retries and the rate limit.
+// Transport failures, 408, 429, 5xx other than 501 and 505, malformed bodies,
+// pages numbered other than asked and Keka's succeeded:false are retried; a
+// 401 is retried first with a new token, then with credentials fetched again
+// (CredentialsFunc with refresh=true). A page that still states another page
+// number than asked when MaxAttempts are spent is returned as sent, with
+// PageNumber the number asked for (a server ignoring pageNumber; the
+// caller's check for repeated pages ends the list).
 // It returns an *APIError for an answer that is not a page (errors.Is
-// ErrUnauthorized, ErrForbidden, ErrNotFound by status), an error wrapping
-// ctx's error when ctx ends, and an error wrapping the last failure when
-// MaxAttempts are spent.
+// ErrUnauthorized, ErrForbidden, ErrNotFound by status; Status 200 for
+// succeeded:false), an error wrapping ctx's error when ctx ends, and an error
+// wrapping the last failure when MaxAttempts are spent.
 func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error) {
 	if pageNumber < 1 {
 		return Page{}, fmt.Errorf("keka: GET %s: page number must be 1 or more, got %d", l.Path, pageNumber)
@@ -204,7 +216,7 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 	target := c.baseURL + l.Path + "?" + q.Encode()
 	where := fmt.Sprintf("keka: GET %s page %d", l.Path, pageNumber)
 
-	refreshed := false // a new token was fetched after a 401
+	unauthorized := 0 // 401 answers so far
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return Page{}, fmt.Errorf("%s: %w", where, err)
@@ -228,6 +240,7 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 
 		var fail error
 		retry := false
+		reason := res.reason()
 		var after time.Duration = -1
 		switch {
 		case res.err != nil:
@@ -240,30 +253,66 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 			if err == nil {
 				return p, nil
 			}
+			retry = true
 			var fe *failedError
 			if errors.As(err, &fe) {
-				return Page{}, &APIError{Status: http.StatusOK, Path: l.Path, Page: pageNumber, Message: c.tokens.redact(fe.message)}
+				// succeeded:false is retried like a malformed body: Keka
+				// sends it for passing failures, its rate limit among them.
+				fail = &APIError{Status: http.StatusOK, Path: l.Path, Page: pageNumber, Message: clean(c.tokens.redact(fe.text))}
+				reason = "Keka reported a failure"
+				if fe.rateLimited {
+					c.throttled.Add(1)
+					after = c.retryAfter(res.header, true)
+					reason = "rate limited (in a 200)"
+					if after < 0 {
+						after = c.throttleWait(attempt)
+					}
+				}
+				break
 			}
 			fail = fmt.Errorf("%s: %w", where, err)
-			retry = true
-		case res.status == http.StatusUnauthorized && !refreshed:
-			// The token may have been revoked or expired early: get a new one once.
-			refreshed = true
-			c.tokens.invalidate(tok)
+			var me *pageMismatchError
+			if errors.As(err, &me) && attempt >= c.maxAttempts {
+				// Retry after retry got another page than asked: not a passing
+				// cache mix-up but a server or proxy that ignores
+				// pageNumber. Failing would stop every run for good; the
+				// page is returned as sent instead, and the caller's
+				// check for repeated pages ends the list.
+				if p, err := parsePage(res.body, pageNumber, false); err == nil {
+					c.log.Warn("keka: the server keeps answering another page than asked; returning it as sent",
+						"path", l.Path, "page", pageNumber, "stated_page", me.got, "attempts", attempt)
+					return p, nil
+				}
+			}
+		case res.status == http.StatusUnauthorized && unauthorized < 2:
+			unauthorized++
 			fail = c.apiError(l.Path, pageNumber, res)
 			retry = true
 			after = 0
+			if unauthorized == 1 {
+				// The token may have been revoked or expired early: get a new one.
+				c.tokens.invalidate(tok)
+				break
+			}
+			// A fresh token was refused too: the secret may have been rotated
+			// and the old key revoked. Fetch the credentials again, bypassing
+			// any cache, and try once more with a token from them.
+			reason = "unauthorized with a fresh token, fetching the credentials again"
+			if err := c.tokens.rotate(ctx, tok.credsGen); err != nil {
+				return Page{}, fmt.Errorf("%s: 401 with a fresh token, then fetching the credentials again failed: %w", where, err)
+			}
 		default:
 			fail = c.apiError(l.Path, pageNumber, res)
-			switch res.status {
-			case http.StatusTooManyRequests:
-				c.throttled.Add(1)
-				retry = true
-				after = c.retryAfter(res.header, true)
-			case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable,
-				http.StatusGatewayTimeout, http.StatusRequestTimeout:
-				retry = true
-				after = c.retryAfter(res.header, false)
+			retry = retryableStatus(res.status)
+			if retry {
+				rateLimited := res.status == http.StatusTooManyRequests
+				after = c.retryAfter(res.header, rateLimited)
+				if rateLimited {
+					c.throttled.Add(1)
+					if after < 0 {
+						after = c.throttleWait(attempt)
+					}
+				}
 			}
 		}
 		if !retry {
@@ -278,7 +327,7 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 		}
 		c.retries.Add(1)
 		c.log.Warn("keka: retrying", "path", l.Path, "page", pageNumber, "attempt", attempt,
-			"status", res.status, "reason", res.reason(), "wait", wait)
+			"status", res.status, "reason", reason, "wait", wait)
 		if err := sleep(ctx, wait); err != nil {
 			return Page{}, fmt.Errorf("%s: %w", where, err)
 		}
@@ -405,7 +454,7 @@ func retryableTransport(err error) bool {
 }
 
 func (c *Client) apiError(path string, page int, r result) *APIError {
-	return &APIError{Status: r.status, Path: path, Page: page, Message: c.tokens.redact(errorMessage(r.body))}
+	return &APIError{Status: r.status, Path: path, Page: page, Message: clean(c.tokens.redact(errorText(r.body)))}
 }
 
 // backoff is capped exponential backoff with full jitter: a uniform wait in
@@ -422,13 +471,29 @@ func (c *Client) backoff(attempt int) time.Duration {
 		ceiling *= 2
 	}
 	ceiling = min(ceiling, c.maxBackoff)
+	return time.Duration(c.jitter() * float64(ceiling))
+}
+
+// throttleWait is the wait after a 429 that says nothing of when to come
+// back: at least one limiter interval (60s/RequestsPerMinute) times a
+// factor in [1,2), or the backoff when that is longer, capped at
+// MaxBackoff. A 429 means the server's window is spent; the backoff alone
+// starts at MinBackoff, and a retry that soon would land in the same
+// window and be refused again.
+func (c *Client) throttleWait(attempt int) time.Duration {
+	floor := time.Duration((1 + c.jitter()) * float64(c.interval))
+	return min(max(floor, c.backoff(attempt)), c.maxBackoff)
+}
+
+// jitter returns a number in [0,1) from the jitter source.
+func (c *Client) jitter() float64 {
 	c.randMu.Lock()
 	f := c.rand()
 	c.randMu.Unlock()
 	if f < 0 || f >= 1 || math.IsNaN(f) {
 		f = 0.5
 	}
-	return time.Duration(f * float64(ceiling))
+	return f
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date) and, for 429s,

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +29,7 @@ func status(code int, body string, header ...string) step {
 }
 
 func okPage(n int) step {
-	return func(w http.ResponseWriter, r *http.Request) { envelopePage(w, 1, 1, n) }
+	return func(w http.ResponseWriter, r *http.Request) { p := askedPage(r); envelopePage(w, p, p, n) }
 }
 
 // hangUp closes the connection without an answer.
@@ -55,7 +58,7 @@ func slow(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 	case <-time.After(5 * time.Second):
 	}
-	envelopePage(w, 1, 1, 1)
+	envelopePage(w, askedPage(r), askedPage(r), 1)
 }
 
 // scripted answers request n with steps[n-1], and the last step after that.
@@ -116,9 +119,35 @@ func TestClient_Page_Retries(t *testing.T) {
 		{name: "404 is not retried",
 			steps:   []step{status(404, "<!DOCTYPE html><html>Not found</html>")},
 			wantErr: keka.ErrNotFound, wantErrText: "404 Not Found (check company and environment)", wantPerm: true, wantRequests: 1},
-		{name: "succeeded false in a 200 is not retried",
-			steps:       []step{status(200, `{"succeeded":false,"message":"Invalid job","errors":[],"data":null}`)},
-			wantErrText: "Keka reported a failure: Invalid job", wantPerm: true, wantRequests: 1},
+		{name: "succeeded false in a 200 then success",
+			steps:       []step{status(200, `{"succeeded":false,"message":"Invalid job","errors":[],"data":null}`), okPage(2)},
+			wantRecords: 2, wantRequests: 2, wantRetries: 1},
+		{name: "succeeded false in a 200 until attempts run out is not permanent",
+			steps:        []step{status(200, `{"succeeded":false,"message":"Invalid job","errors":[],"data":null}`)},
+			wantErrText:  "giving up after 5 attempts: keka: GET /hire/jobs page 1: Keka reported a failure: Invalid job",
+			wantRequests: 5, wantRetries: 4},
+		{name: "succeeded false with rateLimitExceeded counts as throttled",
+			steps:       []step{status(200, `{"succeeded":false,"message":"RateLimitExceeded","errors":[]}`), okPage(1)},
+			wantRecords: 1, wantRequests: 2, wantRetries: 1, wantThrottle: 1},
+		{name: "succeeded false with rateLimitExceeded among the errors until attempts run out",
+			steps:        []step{status(200, `{"succeeded":false,"message":"","errors":["rateLimitExceeded"]}`)},
+			wantErrText:  "Keka reported a failure: rateLimitExceeded (rate limited: lower the requests per minute)",
+			wantRequests: 5, wantRetries: 4, wantThrottle: 5},
+		{name: "any 5xx but 501 and 505 is retried",
+			steps:       []step{status(507, ""), status(520, "<html>origin error</html>"), status(599, ""), status(511, ""), okPage(1)},
+			wantRecords: 1, wantRequests: 5, wantRetries: 4},
+		{name: "501 is not retried",
+			steps:       []step{status(501, ""), okPage(1)},
+			wantErrText: "keka: GET /hire/jobs page 1: 501 Not Implemented", wantPerm: true, wantRequests: 1},
+		{name: "505 is not retried",
+			steps:       []step{status(505, ""), okPage(1)},
+			wantErrText: "keka: GET /hire/jobs page 1: 505 HTTP Version Not Supported", wantPerm: true, wantRequests: 1},
+		{name: "another page number than asked then success",
+			steps:       []step{status(200, `{"succeeded":true,"data":[{"id":"a"},{"id":"b"},{"id":"c"}],"pageNumber":2,"totalPages":3}`), okPage(1)},
+			wantRecords: 1, wantRequests: 2, wantRetries: 1},
+		{name: "another page number than asked on every attempt is returned as sent",
+			steps:       []step{status(200, `{"items":[{"id":"a"},{"id":"b"}],"page":4,"totalPages":3}`)},
+			wantRecords: 2, wantRequests: 5, wantRetries: 4},
 		{name: "503 until attempts run out",
 			steps:        []step{status(503, `{"message":"maintenance"}`)},
 			wantErrText:  "giving up after 5 attempts: keka: GET /hire/jobs page 1: 503 Service Unavailable: maintenance",
@@ -184,6 +213,8 @@ func TestClient_RetryWait(t *testing.T) {
 		name   string
 		header []string
 		status int
+		body   string
+		rpm    float64
 		now    time.Time
 		minB   time.Duration
 		maxB   time.Duration
@@ -205,12 +236,29 @@ func TestClient_RetryWait(t *testing.T) {
 			rand: 0.5, want: 4 * time.Millisecond},
 		{name: "unreadable Retry-After falls back to jitter", status: 503, header: []string{"Retry-After", "soon"},
 			minB: 8 * time.Millisecond, maxB: time.Second, rand: 0.25, want: 2 * time.Millisecond},
+		{name: "429 without headers waits a limiter interval times 1 plus jitter", status: 429, rpm: 6000,
+			minB: time.Millisecond, maxB: time.Second, rand: 0.5, want: 15 * time.Millisecond},
+		{name: "429 without headers waits the backoff when longer", status: 429, rpm: 6000,
+			minB: 40 * time.Millisecond, maxB: time.Second, rand: 0.5, want: 20 * time.Millisecond},
+		{name: "429 without headers is capped at MaxBackoff", status: 429, rpm: 6000,
+			minB: time.Millisecond, maxB: 12 * time.Millisecond, rand: 0.5, want: 12 * time.Millisecond},
+		{name: "503 without headers waits only the backoff", status: 503, rpm: 6000,
+			minB: time.Millisecond, maxB: time.Second, rand: 0.5, want: 500 * time.Microsecond},
+		{name: "rateLimitExceeded in a 200 waits like a 429", status: 200, body: `{"succeeded":false,"message":"rateLimitExceeded"}`,
+			rpm: 6000, minB: time.Millisecond, maxB: time.Second, rand: 0.5, want: 15 * time.Millisecond},
+		{name: "rateLimitExceeded in a 200 honours Retry-After", status: 200, body: `{"succeeded":false,"message":"rateLimitExceeded"}`,
+			header: []string{"Retry-After", "0.003"}, rpm: 6000, maxB: time.Second, want: 3 * time.Millisecond},
+		{name: "other succeeded false waits the backoff", status: 200, body: `{"succeeded":false,"message":"try later"}`,
+			rpm: 6000, minB: 8 * time.Millisecond, maxB: time.Second, rand: 0.5, want: 4 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t, scripted(t, status(tc.status, "", tc.header...), okPage(1)))
+			f := newFake(t, scripted(t, status(tc.status, tc.body, tc.header...), okPage(1)))
 			var logs logBuffer
 			c := newClient(t, f, withLogger(&logs), func(o *keka.Options) {
+				if tc.rpm > 0 {
+					o.RequestsPerMinute = tc.rpm
+				}
 				o.MaxBackoff = tc.maxB
 				o.MinBackoff = cmpOr(tc.minB, time.Millisecond)
 				o.Rand = func() float64 { return tc.rand }
@@ -389,7 +437,7 @@ func TestClient_Token(t *testing.T) {
 				status(401, "")(w, r)
 				return
 			}
-			envelopePage(w, 1, 1, 1)
+			envelopePage(w, askedPage(r), askedPage(r), 1)
 		})
 		c := newClient(t, f)
 		if _, err := c.Page(context.Background(), keka.JobsList(), 1); err != nil {
@@ -404,20 +452,6 @@ func TestClient_Token(t *testing.T) {
 		}
 		if got := c.Stats().TokenFetches; got != 2 {
 			t.Errorf("token fetches = %d, want 2", got)
-		}
-	})
-	t.Run("401 twice is ErrUnauthorized", func(t *testing.T) {
-		f := newFake(t, scripted(t, status(401, `{"message":"Unauthorized"}`)))
-		c := newClient(t, f)
-		_, err := c.Page(context.Background(), keka.JobsList(), 1)
-		if !errors.Is(err, keka.ErrUnauthorized) || !keka.Permanent(err) {
-			t.Fatalf("error %v, want a permanent ErrUnauthorized", err)
-		}
-		if !strings.Contains(err.Error(), "401 Unauthorized") || !strings.Contains(err.Error(), "environment") {
-			t.Errorf("error %q does not explain the 401", err)
-		}
-		if st := c.Stats(); st.TokenFetches != 2 || st.Requests != 2 {
-			t.Errorf("stats %+v; want 2 token fetches, 2 requests", st)
 		}
 	})
 	t.Run("rotated credentials", func(t *testing.T) {
@@ -473,9 +507,9 @@ func TestClient_Token(t *testing.T) {
 			t.Errorf("refreshes %d, token calls %d, API calls %d; want 1, 2, 0", refreshes, f.tokenCalls.Load(), f.apiCalls.Load())
 		}
 	})
-	t.Run("token endpoint 503 and 429 are retried", func(t *testing.T) {
+	t.Run("token endpoint 503, 429 and a bare 400 are retried", func(t *testing.T) {
 		f := newFake(t, scripted(t, okPage(1)))
-		f.tokenScript = func(w http.ResponseWriter, n int64) bool {
+		f.tokenScript = func(w http.ResponseWriter, r *http.Request, n int64) bool {
 			switch n {
 			case 1:
 				w.WriteHeader(503)
@@ -484,41 +518,88 @@ func TestClient_Token(t *testing.T) {
 				w.Header().Set("Retry-After", "0")
 				writeJSON(w, 429, map[string]string{"error": "slow_down"})
 				return true
+			case 3: // a WAF in front of the endpoint
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(400)
+				fmt.Fprint(w, "<html><body>Request blocked</body></html>")
+				return true
 			}
 			return false
 		}
-		c := newClient(t, f)
+		refreshes := 0
+		c := newClient(t, f, func(o *keka.Options) {
+			o.Credentials = func(_ context.Context, refresh bool) (keka.Credentials, error) {
+				if refresh {
+					refreshes++
+				}
+				return keka.Credentials{ClientID: testClientID, ClientSecret: testSecret, APIKey: testAPIKey}, nil
+			}
+		})
 		if _, err := c.Page(context.Background(), keka.JobsList(), 1); err != nil {
 			t.Fatalf("Page: %v", err)
 		}
-		if st := c.Stats(); st.TokenFetches != 3 || st.Retries != 2 || st.Throttled != 1 || st.Requests != 1 {
-			t.Errorf("stats %+v; want 3 token fetches, 2 retries, 1 throttled, 1 request", st)
+		if st := c.Stats(); st.TokenFetches != 4 || st.Retries != 3 || st.Throttled != 1 || st.Requests != 1 || refreshes != 0 {
+			t.Errorf("stats %+v, credential refreshes %d; want 4 token fetches, 3 retries, 1 throttled, 1 request, no refresh", st, refreshes)
 		}
 	})
 	t.Run("token endpoint failures", func(t *testing.T) {
 		cases := []struct {
-			name   string
-			status int
-			want   string
-			perm   bool
-			calls  int64
+			name        string
+			status      int
+			contentType string
+			body        string
+			want        string
+			perm        bool
+			unauth      bool // errors.Is ErrUnauthorized
+			calls       int64
 		}{
-			{"503 until attempts run out", 503,
-				"keka: GET /hire/jobs page 1: token request failed: 503 Service Unavailable (gave up after 3 attempts)", false, 3},
-			{"404 is permanent", 404,
-				"keka: token endpoint answered 404 Not Found: check the token URL and environment", true, 1},
+			{name: "503 until attempts run out", status: 503,
+				want: "keka: GET /hire/jobs page 1: token request failed: 503 Service Unavailable (gave up after 3 attempts)", calls: 3},
+			{name: "404 is permanent", status: 404,
+				want: "keka: token endpoint answered 404 Not Found: check the token URL and environment", perm: true, calls: 1},
+			{name: "501 is permanent", status: 501,
+				want: "keka: token endpoint answered 501 Not Implemented: check the token URL and environment", perm: true, calls: 1},
+			{name: "400 with an HTML body is retried, not rejected credentials", status: 400,
+				contentType: "text/html", body: "<html><body>Request blocked by WAF</body></html>",
+				want:  "keka: GET /hire/jobs page 1: token request failed: 400 Bad Request (gave up after 3 attempts)",
+				calls: 3},
+			{name: "400 with an empty body is retried", status: 400,
+				want:  "keka: GET /hire/jobs page 1: token request failed: 400 Bad Request (gave up after 3 attempts)",
+				calls: 3},
+			{name: "401 without an OAuth code is retried", status: 401, contentType: "text/plain", body: "Unauthorized",
+				want:  "keka: GET /hire/jobs page 1: token request failed: 401 Unauthorized (gave up after 3 attempts)",
+				calls: 3},
+			{name: "400 unsupported_grant_type is permanent", status: 400,
+				contentType: "application/json", body: `{"error":"unsupported_grant_type"}`,
+				want: "keka: token endpoint answered 400 Bad Request (unsupported_grant_type): check the token URL and environment",
+				perm: true, calls: 1},
+			{name: "400 invalid_grant is rejected credentials", status: 400,
+				contentType: "application/json", body: `{"error":"invalid_grant"}`,
+				want: "keka: token endpoint rejected the credentials (invalid_grant): check client_id, client_secret and api_key",
+				perm: true, unauth: true, calls: 2},
+			{name: "401 unauthorized_client is rejected credentials", status: 401,
+				contentType: "application/json", body: `{"error":"unauthorized_client"}`,
+				want: "keka: token endpoint rejected the credentials (unauthorized_client): check client_id, client_secret and api_key",
+				perm: true, unauth: true, calls: 2},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				f := newFake(t, scripted(t, okPage(1)))
-				f.tokenScript = func(w http.ResponseWriter, n int64) bool {
+				f.tokenScript = func(w http.ResponseWriter, r *http.Request, n int64) bool {
+					if tc.contentType != "" {
+						w.Header().Set("Content-Type", tc.contentType)
+					}
 					w.WriteHeader(tc.status)
+					fmt.Fprint(w, tc.body)
 					return true
 				}
 				c := newClient(t, f, func(o *keka.Options) { o.MaxAttempts = 3 })
 				_, err := c.Page(context.Background(), keka.JobsList(), 1)
 				if err == nil || err.Error() != tc.want || keka.Permanent(err) != tc.perm {
 					t.Fatalf("error %v (permanent %v), want %q (permanent %v)", err, keka.Permanent(err), tc.want, tc.perm)
+				}
+				if got := errors.Is(err, keka.ErrUnauthorized); got != tc.unauth {
+					t.Errorf("errors.Is(ErrUnauthorized) = %v, want %v", got, tc.unauth)
 				}
 				if st := c.Stats(); st.TokenFetches != tc.calls || st.Requests != 0 {
 					t.Errorf("stats %+v; want %d token fetches, no requests", st, tc.calls)
@@ -574,7 +655,7 @@ func TestClient_RateLimit(t *testing.T) {
 				w.WriteHeader(429)
 				return
 			}
-			envelopePage(w, 1, 1, 1)
+			envelopePage(w, askedPage(r), askedPage(r), 1)
 		})
 		c = newClient(t, f, func(o *keka.Options) {
 			o.RequestsPerMinute = rpm
@@ -647,7 +728,7 @@ func TestClient_NoSecrets(t *testing.T) {
 				return scripted(t, okPage(1))
 			}},
 		{name: "token endpoint error with description", api: func(t *testing.T, f *fakeKeka) func(http.ResponseWriter, *http.Request, int64) {
-			f.tokenScript = func(w http.ResponseWriter, n int64) bool {
+			f.tokenScript = func(w http.ResponseWriter, r *http.Request, n int64) bool {
 				writeJSON(w, 403, map[string]string{"error": "access_denied", "error_description": "key " + testAPIKey + " secret " + testSecret})
 				return true
 			}
@@ -709,5 +790,181 @@ func TestNew_Options(t *testing.T) {
 				t.Errorf("New: %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestClient_Page_Unauthorized(t *testing.T) {
+	cases := []struct {
+		name          string
+		acceptFrom    int  // the first access token (1, 2, ...) the API accepts; 0: none
+		refreshFails  bool // the credentials func fails when asked to refresh
+		wantErr       string
+		wantUnauth    bool
+		wantRefreshes string // refresh argument of each credentials call
+		wantRequests  int64
+		wantFetches   int64
+		wantRetries   int64
+	}{
+		{name: "401 then a new token succeeds", acceptFrom: 2,
+			wantRefreshes: "[false]", wantRequests: 2, wantFetches: 2, wantRetries: 1},
+		{name: "401 twice then fresh credentials succeed", acceptFrom: 3,
+			wantRefreshes: "[false true]", wantRequests: 3, wantFetches: 3, wantRetries: 2},
+		{name: "401 three times is ErrUnauthorized",
+			wantErr:       "keka: GET /hire/jobs page 1: 401 Unauthorized: Unauthorized (refused again with a freshly fetched token: check that the API key belongs to this environment)",
+			wantUnauth:    true,
+			wantRefreshes: "[false true]", wantRequests: 3, wantFetches: 3, wantRetries: 2},
+		{name: "credentials fail to load after the second 401", refreshFails: true,
+			wantErr:       "keka: GET /hire/jobs page 1: 401 with a fresh token, then fetching the credentials again failed: get credentials: secret: throttled",
+			wantRefreshes: "[false true]", wantRequests: 2, wantFetches: 2, wantRetries: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, nil)
+			f.api = func(w http.ResponseWriter, r *http.Request, n int64) {
+				tok := bearer(t, r)
+				for i := 1; tc.acceptFrom > 0 && i < tc.acceptFrom; i++ {
+					if tok == fmt.Sprintf("ACCESS-TOKEN-%d-9c2f6e1a", i) {
+						writeJSON(w, 401, map[string]any{"message": "Unauthorized"})
+						return
+					}
+				}
+				if tc.acceptFrom == 0 {
+					writeJSON(w, 401, map[string]any{"message": "Unauthorized"})
+					return
+				}
+				envelopePage(w, askedPage(r), askedPage(r), 1)
+			}
+			var mu sync.Mutex
+			var refreshes []bool
+			c := newClient(t, f, func(o *keka.Options) {
+				o.Credentials = func(_ context.Context, refresh bool) (keka.Credentials, error) {
+					mu.Lock()
+					defer mu.Unlock()
+					refreshes = append(refreshes, refresh)
+					if refresh && tc.refreshFails {
+						return keka.Credentials{}, errors.New("secret: throttled")
+					}
+					return keka.Credentials{ClientID: testClientID, ClientSecret: testSecret, APIKey: testAPIKey}, nil
+				}
+			})
+			_, err := c.Page(context.Background(), keka.JobsList(), 1)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Page: %v", err)
+			case tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr):
+				t.Fatalf("error\n got %v\nwant %s", err, tc.wantErr)
+			}
+			if got := errors.Is(err, keka.ErrUnauthorized); got != tc.wantUnauth {
+				t.Errorf("errors.Is(ErrUnauthorized) = %v, want %v", got, tc.wantUnauth)
+			}
+			if tc.wantUnauth && !keka.Permanent(err) {
+				t.Errorf("error %v is not permanent", err)
+			}
+			if got := fmt.Sprint(refreshes); got != tc.wantRefreshes {
+				t.Errorf("credential calls (refresh) = %s, want %s", got, tc.wantRefreshes)
+			}
+			if st := c.Stats(); st.Requests != tc.wantRequests || st.TokenFetches != tc.wantFetches || st.Retries != tc.wantRetries {
+				t.Errorf("stats %+v; want %d requests, %d token fetches, %d retries", st, tc.wantRequests, tc.wantFetches, tc.wantRetries)
+			}
+		})
+	}
+}
+
+// TestClient_RedactsEscapedSecrets uses credentials with characters that
+// URL escaping changes, and servers that echo them escaped.
+func TestClient_RedactsEscapedSecrets(t *testing.T) {
+	const (
+		secret = "SEC+ret/b41d=9a77+c0"
+		apiKey = "KEY/e19c+3f0=a2b7/64"
+	)
+	grant := func(w http.ResponseWriter) {
+		writeJSON(w, 200, map[string]any{"access_token": "ACCESS+tok/en=7d1e", "expires_in": 86400, "token_type": "Bearer"})
+	}
+	cases := []struct {
+		name  string
+		token func(w http.ResponseWriter, r *http.Request, n int64) bool
+		api   func(w http.ResponseWriter, r *http.Request, n int64)
+	}{
+		{name: "token endpoint echoes the form body",
+			token: func(w http.ResponseWriter, r *http.Request, n int64) bool {
+				body, _ := io.ReadAll(r.Body)
+				if !strings.Contains(string(body), url.QueryEscape(secret)) {
+					t.Errorf("form body %q does not hold the query-escaped secret: the case tests nothing", body)
+				}
+				writeJSON(w, 400, map[string]string{"error": "invalid_request", "error_description": "cannot read " + string(body)})
+				return true
+			}},
+		{name: "API error echoes the query-escaped secret and key",
+			token: func(w http.ResponseWriter, r *http.Request, n int64) bool { grant(w); return true },
+			api: func(w http.ResponseWriter, r *http.Request, n int64) {
+				writeJSON(w, 400, map[string]any{"succeeded": false,
+					"message": "bad client_secret=" + url.QueryEscape(secret) + "&api_key=" + url.QueryEscape(apiKey)})
+			}},
+		{name: "API error echoes the path-escaped key and token",
+			token: func(w http.ResponseWriter, r *http.Request, n int64) bool { grant(w); return true },
+			api: func(w http.ResponseWriter, r *http.Request, n int64) {
+				writeJSON(w, 404, map[string]any{"message": "no /keys/" + url.PathEscape(apiKey) + "/" + url.PathEscape(secret) +
+					" for " + url.QueryEscape(bearer(t, r))})
+			}},
+		{name: "succeeded false with a secret where the message is cut",
+			token: func(w http.ResponseWriter, r *http.Request, n int64) bool { grant(w); return true },
+			api: func(w http.ResponseWriter, r *http.Request, n int64) {
+				writeJSON(w, 200, map[string]any{"succeeded": false, "message": strings.Repeat("x", 290) + " " + secret})
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, tc.api)
+			f.tokenScript = tc.token
+			var logs logBuffer
+			c := newClient(t, f, withLogger(&logs), func(o *keka.Options) {
+				o.Credentials = func(context.Context, bool) (keka.Credentials, error) {
+					return keka.Credentials{ClientID: testClientID, ClientSecret: secret, APIKey: apiKey}, nil
+				}
+				o.MaxAttempts = 2
+			})
+			_, err := c.Page(context.Background(), keka.JobsList(), 1)
+			if err == nil {
+				t.Fatal("Page succeeded; want an error")
+			}
+			if !strings.Contains(err.Error(), "[redact") {
+				t.Errorf("error %q has nothing redacted: the check below proves nothing", err)
+			}
+			for _, v := range []string{secret, apiKey, "ACCESS+tok/en=7d1e"} {
+				for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), v[:10]} {
+					if strings.Contains(err.Error(), form) {
+						t.Errorf("error %q contains %q", err, form)
+					}
+					if strings.Contains(logs.String(), form) {
+						t.Errorf("log contains %q", form)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNew_LimiterRate(t *testing.T) {
+	cases := []struct {
+		rpm  float64
+		want float64 // requests per second
+	}{
+		{0, 50.0 / 60 * 0.97},
+		{50, 50.0 / 60 * 0.97},
+		{600, 9.7},
+		{1, 0.97 / 60},
+	}
+	for _, tc := range cases {
+		c, err := keka.New(context.Background(), keka.Options{
+			BaseURL: "https://acme.keka.com/api/v1", TokenURL: "https://login.keka.com/connect/token",
+			Credentials:       func(context.Context, bool) (keka.Credentials, error) { return keka.Credentials{}, nil },
+			RequestsPerMinute: tc.rpm,
+		})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		if got := keka.LimiterRate(c); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("rpm %v: limiter rate %v/s, want %v/s", tc.rpm, got, tc.want)
+		}
 	}
 }

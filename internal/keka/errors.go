@@ -75,6 +75,10 @@ func (e *APIError) hint() string {
 		return "check company and environment"
 	case http.StatusTooManyRequests:
 		return "rate limited: lower the requests per minute"
+	case http.StatusOK:
+		if rateLimitMessage(e.Message) {
+			return "rate limited: lower the requests per minute"
+		}
 	}
 	return ""
 }
@@ -90,6 +94,12 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusNotFound
 	}
 	return false
+}
+
+// rateLimitMessage reports whether Keka's message is its rate limit reason,
+// rateLimitExceeded, in any case.
+func rateLimitMessage(m string) bool {
+	return strings.EqualFold(strings.TrimSpace(m), "rateLimitExceeded")
 }
 
 // credentialsError reports that the token endpoint refused the credentials,
@@ -116,9 +126,10 @@ func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
 // Permanent reports whether err is one a later retry cannot fix: a 401 after
-// a token refresh, 403, 404 and other 4xx except 408 and 429, Keka's
-// succeeded:false, rejected credentials, and bad configuration. Context
-// errors, exhausted retries of transient failures and nil are not permanent.
+// a token refresh and a credentials refresh, 403, 404 and other 4xx except
+// 408 and 429, 501 and 505, rejected credentials, and bad configuration.
+// Context errors, Keka's succeeded:false (an *APIError with Status 200),
+// exhausted retries of transient failures and nil are not permanent.
 func Permanent(err error) bool {
 	if err == nil {
 		return false
@@ -133,9 +144,22 @@ func Permanent(err error) bool {
 	}
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return ae.Status < 500 && ae.Status != http.StatusTooManyRequests && ae.Status != http.StatusRequestTimeout
+		return !(ae.Status >= 200 && ae.Status < 300) && !retryableStatus(ae.Status)
 	}
 	return false
+}
+
+// retryableStatus reports whether an HTTP status is worth retrying: 408, 429
+// and every 5xx except 501 Not Implemented and 505 HTTP Version Not
+// Supported, which no retry changes.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests:
+		return true
+	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
+		return false
+	}
+	return status >= 500
 }
 
 // errorMessage extracts Keka's message from an error body: JSON message,
@@ -143,13 +167,17 @@ func Permanent(err error) bool {
 // error/error_description, problem-details title/detail, or short plain text.
 // HTML and empty bodies give "". The result is one line of at most
 // maxMessage characters.
-func errorMessage(body []byte) string {
+func errorMessage(body []byte) string { return clean(errorText(body)) }
+
+// errorText is errorMessage before clean: whole, so that secrets can be
+// redacted before clean cuts the text (a cut secret would no longer match).
+func errorText(body []byte) string {
 	s := strings.TrimSpace(string(body))
 	if s == "" || s[0] == '<' {
 		return ""
 	}
 	if s[0] != '{' && s[0] != '[' {
-		return clean(s)
+		return s
 	}
 	var v struct {
 		Message          json.RawMessage `json:"message"`
@@ -188,7 +216,7 @@ func errorMessage(body []byte) string {
 	for _, e := range errorList(v.Errors) {
 		add(e)
 	}
-	return clean(strings.Join(parts, "; "))
+	return strings.Join(parts, "; ")
 }
 
 func jsonString(raw json.RawMessage) string {

@@ -30,6 +30,8 @@ func TestAPIError_Message(t *testing.T) {
 			"keka: GET /hire/jobs/123/candidates page 3: 404 Not Found (check company and environment)"},
 		{"empty body", 409, "", "keka: GET /hire/jobs/123/candidates page 3: 409 Conflict"},
 		{"plain text", 400, "Bad\nRequest\tplease", "keka: GET /hire/jobs/123/candidates page 3: 400 Bad Request: Bad Request please"},
+		{"rate limited in a 200", 200, `{"succeeded":false,"message":"rateLimitExceeded","errors":["rateLimitExceeded"]}`,
+			"keka: GET /hire/jobs/123/candidates page 3: giving up after 5 attempts: keka: GET /hire/jobs/123/candidates page 3: Keka reported a failure: rateLimitExceeded (rate limited: lower the requests per minute)"},
 		{"long message is cut", 400, fmt.Sprintf(`{"message":%q}`, long),
 			"keka: GET /hire/jobs/123/candidates page 3: 400 Bad Request: " + strings.Repeat("x", 299) + "…"},
 	}
@@ -67,6 +69,11 @@ func TestAPIError_Is(t *testing.T) {
 		{429, nil, false},
 		{500, nil, false},
 		{503, nil, false},
+		{200, nil, false}, // succeeded:false
+		{501, nil, true},
+		{505, nil, true},
+		{507, nil, false},
+		{520, nil, false},
 	}
 	for _, tc := range cases {
 		err := fmt.Errorf("list jobs: %w", &keka.APIError{Status: tc.status, Path: "/hire/jobs", Page: 1})

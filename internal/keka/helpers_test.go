@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,7 +38,7 @@ type fakeKeka struct {
 	expiresIn atomic.Int64
 	// tokenScript, when set, answers token request n (from 1) instead of
 	// the normal grant; returning false falls through to the grant.
-	tokenScript func(w http.ResponseWriter, n int64) bool
+	tokenScript func(w http.ResponseWriter, r *http.Request, n int64) bool
 	// api answers API request n (from 1).
 	api func(w http.ResponseWriter, r *http.Request, n int64)
 
@@ -65,7 +66,7 @@ func newFake(t *testing.T, api func(w http.ResponseWriter, r *http.Request, n in
 
 func (f *fakeKeka) token(w http.ResponseWriter, r *http.Request) {
 	n := f.tokenCalls.Add(1)
-	if f.tokenScript != nil && f.tokenScript(w, n) {
+	if f.tokenScript != nil && f.tokenScript(w, r, n) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -145,6 +146,12 @@ func envelopePage(w http.ResponseWriter, p, total, n int) {
 		"pageNumber": p, "pageSize": 200, "totalPages": total, "totalRecords": total * n,
 		"nextPage": next, "previousPage": nil,
 	})
+}
+
+// askedPage returns the pageNumber a request asked for (0 without one).
+func askedPage(r *http.Request) int {
+	n, _ := strconv.Atoi(r.URL.Query().Get("pageNumber"))
+	return n
 }
 
 type option func(*keka.Options)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // PageSize is the page size asked for on every list call (Keka's maximum).
@@ -40,7 +41,7 @@ type Page struct {
 	PageNumber   int
 	TotalRecords int  // -1 when the response does not say
 	TotalPages   int  // -1 when the response does not say
-	Last         bool // nextPage null, pageNumber >= totalPages, empty page, or a short bare array
+	Last         bool // nextPage null, pageNumber >= totalPages, an empty page, or a bare array that is not full (see ParsePage)
 }
 
 // malformedError is a body that is not any known page shape; the client
@@ -61,19 +62,32 @@ func (e *malformedError) Error() string {
 
 func (e *malformedError) Unwrap() error { return e.err }
 
-// failedError is an envelope with succeeded:false.
+// failedError is an envelope with succeeded:false. The client retries it:
+// Keka sends it for passing failures too, among them its rate limit.
 type failedError struct {
-	page    int
-	message string
+	page        int
+	text        string // Keka's message and errors, not yet cleaned (see errorText)
+	rateLimited bool   // the message or one of the errors is rateLimitExceeded
 }
 
 func (e *failedError) Error() string {
-	msg := e.message
+	msg := clean(e.text)
 	if msg == "" {
 		msg = "no message"
 	}
 	return fmt.Sprintf("keka: page %d: Keka reported a failure: %s", e.page, msg)
 }
+
+// pageMismatchError is a page that says it is another page than the one
+// asked for: a cache or proxy mix-up, which the client retries.
+type pageMismatchError struct{ asked, got int64 }
+
+func (e *pageMismatchError) Error() string {
+	return fmt.Sprintf("keka: asked for page %d, got page %d", e.asked, e.got)
+}
+
+// kekaDefaultPageSize is the page size Keka uses when it ignores pageSize.
+const kekaDefaultPageSize = 100
 
 // envelope covers Keka's documented envelope and the items wrapper.
 type envelope struct {
@@ -86,14 +100,29 @@ type envelope struct {
 	TotalRecords *int64          `json:"totalRecords"`
 	TotalItems   *int64          `json:"totalItems"`
 	NextPage     json.RawMessage `json:"nextPage"`
+	PageNumber   json.RawMessage `json:"pageNumber"` // envelope
+	Page         json.RawMessage `json:"page"`       // items wrapper
 }
 
 // ParsePage reads one page body: Keka's envelope ({succeeded, data,
 // totalPages, nextPage, ...}), a bare JSON array, or the items wrapper
 // ({items, page, totalItems, totalPages}). data: null is an empty page.
-// It returns an error for succeeded:false (with Keka's message) and for any
-// body that is not one of these shapes.
+//
+// A bare array says nothing of what follows, so its length decides: it is
+// the last page unless it holds exactly 100 records (Keka's default page
+// size, for a server that ignored pageSize=200) or 200 or more.
+//
+// It returns an error for succeeded:false (with Keka's message), for a page
+// whose pageNumber (envelope) or page (items wrapper) is not pageNumber
+// ("keka: asked for page N, got page M"), and for any body that is not one
+// of these shapes.
 func ParsePage(body []byte, pageNumber int) (Page, error) {
+	return parsePage(body, pageNumber, true)
+}
+
+// parsePage is ParsePage; checkNumber false skips the check of the stated
+// page number.
+func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 	p := Page{PageNumber: pageNumber, TotalRecords: -1, TotalPages: -1}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -106,7 +135,7 @@ func ParsePage(body []byte, pageNumber int) (Page, error) {
 			return Page{}, &malformedError{page: pageNumber, why: "bare array does not parse", err: err}
 		}
 		p.Records = recs
-		p.Last = len(recs) < PageSize
+		p.Last = len(recs) != kekaDefaultPageSize && len(recs) < PageSize
 		return p, nil
 	case '{':
 	default:
@@ -122,8 +151,16 @@ func ParsePage(body []byte, pageNumber int) (Page, error) {
 		return Page{}, &malformedError{page: pageNumber, why: "object does not parse", err: err}
 	}
 	if env.Succeeded != nil && !*env.Succeeded {
-		msg := errorMessage(trimmed)
-		return Page{}, &failedError{page: pageNumber, message: msg}
+		limited := rateLimitMessage(jsonString(env.Message))
+		for _, e := range errorList(env.Errors) {
+			limited = limited || rateLimitMessage(e)
+		}
+		return Page{}, &failedError{page: pageNumber, text: errorText(trimmed), rateLimited: limited}
+	}
+	for _, raw := range []json.RawMessage{env.PageNumber, env.Page} {
+		if got, ok := statedPage(raw); ok && checkNumber && got != int64(pageNumber) {
+			return Page{}, &pageMismatchError{asked: int64(pageNumber), got: got}
+		}
 	}
 	list := env.Data
 	if list == nil {
@@ -170,6 +207,28 @@ func parseRecords(arr []byte) ([]json.RawMessage, error) {
 	}
 	// json.RawMessage.UnmarshalJSON copies, so no record aliases arr.
 	return raw, nil
+}
+
+// statedPage reads the page number a response states: a JSON number or a
+// string of digits. Anything else (missing, null, a fraction) states none,
+// since the number is only checked, never needed.
+func statedPage(raw json.RawMessage) (int64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return 0, false
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		raw = []byte(strings.TrimSpace(s))
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
 }
 
 func isNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null" }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -35,10 +36,12 @@ type tokenState struct {
 	tokens   []string           // and the last few access tokens
 }
 
-// token is an access token and the source generation that gave it.
+// token is an access token and the generations of the source and of the
+// credentials that gave it.
 type token struct {
-	value string
-	gen   uint64
+	value    string
+	gen      uint64
+	credsGen uint64
 }
 
 func newTokenState(ctx context.Context, c *Client, tokenURL string, fn CredentialsFunc, hc *http.Client) *tokenState {
@@ -164,7 +167,7 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 		}
 		t, err := fetch(ctx, src)
 		if err == nil {
-			return token{value: t.AccessToken, gen: gen}, nil
+			return token{value: t.AccessToken, gen: gen, credsGen: credsGen}, nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return token{}, fmt.Errorf("get token: %w", ctxErr)
@@ -173,7 +176,7 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 			return token{}, fmt.Errorf("get token: the client's context is done: %w", baseErr)
 		}
 		kind, status, code, hdr := classifyTokenError(err)
-		code = ts.redact(clean(code)) // server text: keep it one short line, without secrets
+		code = clean(ts.redact(code)) // server text: without secrets, then one short line
 		var fail error
 		after := time.Duration(-1)
 		switch kind {
@@ -192,6 +195,9 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 		case tokenThrottled:
 			c.throttled.Add(1)
 			after = c.retryAfter(hdr, true)
+			if after < 0 {
+				after = c.throttleWait(attempt)
+			}
 			fail = fmt.Errorf("token endpoint answered %s", ts.describe(status, code, err))
 		default:
 			after = c.retryAfter(hdr, false)
@@ -243,6 +249,13 @@ const (
 
 // classifyTokenError sorts a token source error. It returns the HTTP status
 // (0 without one), the OAuth error code and the answer's headers.
+//
+// Only an OAuth error code that is about the client (invalid_client,
+// invalid_grant, unauthorized_client) means the credentials were rejected.
+// A 400 or 401 without any code (an HTML or empty body, as a WAF or a proxy
+// in front of the endpoint gives) is not Keka's answer to the credentials
+// and is retried; one with another code (unsupported_grant_type,
+// invalid_scope, invalid_request) is permanent.
 func classifyTokenError(err error) (tokenErrorKind, int, string, http.Header) {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
@@ -254,11 +267,10 @@ func classifyTokenError(err error) (tokenErrorKind, int, string, http.Header) {
 		return tokenRejected, status, code, hdr
 	}
 	switch {
-	case status == http.StatusUnauthorized, status == http.StatusBadRequest && code == "":
-		return tokenRejected, status, code, hdr
 	case status == http.StatusTooManyRequests:
 		return tokenThrottled, status, code, hdr
-	case status == http.StatusRequestTimeout, status >= 500, status >= 200 && status < 300:
+	case (status == http.StatusBadRequest || status == http.StatusUnauthorized) && code == "",
+		retryableStatus(status), status >= 200 && status < 300:
 		return tokenTransient, status, code, hdr
 	}
 	return tokenPermanent, status, code, hdr
@@ -269,18 +281,20 @@ func classifyTokenError(err error) (tokenErrorKind, int, string, http.Header) {
 // transport error.
 func (ts *tokenState) describe(status int, code string, err error) string {
 	if status == 0 {
-		return ts.redact(transportError(err).Error())
+		return clean(ts.redact(transportError(err).Error()))
 	}
 	s := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	var re *oauth2.RetrieveError
 	if code != "" {
 		s += " (" + code
 		if errors.As(err, &re) && re.ErrorDescription != "" {
-			s += ": " + clean(re.ErrorDescription)
+			s += ": " + re.ErrorDescription
 		}
 		s += ")"
 	}
-	return ts.redact(s)
+	// Redact before clean: a secret cut by clean's length limit would no
+	// longer match.
+	return clean(ts.redact(s))
 }
 
 // remember records an access token to redact; only the last few are kept.
@@ -304,17 +318,23 @@ func (ts *tokenState) addSecret(s string) {
 	ts.secrets = append(ts.secrets, s)
 }
 
-// redact replaces any known secret in a message from a server.
+// redact replaces any known secret or access token in a message from a
+// server, in the raw form and in the forms url.QueryEscape and
+// url.PathEscape give (a token endpoint echoing the form body it got shows
+// client_secret=abc%2Bdef), longest first so that no form is left half
+// replaced.
 func (ts *tokenState) redact(s string) string {
 	if s == "" {
 		return s
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	for _, v := range ts.secrets {
-		s = strings.ReplaceAll(s, v, "[redacted]")
+	var forms []string
+	for _, v := range slices.Concat(ts.secrets, ts.tokens) {
+		forms = append(forms, v, url.QueryEscape(v), url.PathEscape(v))
 	}
-	for _, v := range ts.tokens {
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range forms {
 		s = strings.ReplaceAll(s, v, "[redacted]")
 	}
 	return s

@@ -1,0 +1,5 @@
+package keka
+
+// LimiterRate returns the requests per second c's rate limiter lets through,
+// for tests in keka_test.
+func LimiterRate(c *Client) float64 { return float64(c.limiter.Limit()) }
