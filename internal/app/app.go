@@ -144,7 +144,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 		Credentials:       creds,
 		RequestsPerMinute: cfg.RequestsPerMinute,
 		RequestTimeout:    cfg.RequestTimeout,
-		Logger:            log,
+		// Ask the secret again as often as it may be cached, so that a
+		// rotated one is used within EXPORT_SECRET_TTL.
+		CredentialsRecheck: cfg.SecretTTL,
+		Logger:             log,
 	})
 	if err != nil {
 		return nil, err

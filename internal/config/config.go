@@ -160,7 +160,7 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 		return ""
 	})
 	c.RequestTimeout = durationVar(&p, get, "KEKA_REQUEST_TIMEOUT", DefaultRequestTimeout, time.Second, 15*time.Minute)
-	c.SecretTTL = durationVar(&p, get, "EXPORT_SECRET_TTL", DefaultSecretTTL, 0, 24*time.Hour)
+	c.SecretTTL = durationVar(&p, get, "EXPORT_SECRET_TTL", DefaultSecretTTL, time.Second, 24*time.Hour)
 	// At least a second: the checkpoint at the deadline needs time to write.
 	c.DeadlineMargin = durationVar(&p, get, "EXPORT_DEADLINE_MARGIN", DefaultDeadlineMargin, time.Second, 10*time.Minute)
 	if c.Bucket != "" && !bucketName.MatchString(c.Bucket) {

@@ -52,7 +52,7 @@ func TestFromEnv(t *testing.T) {
 		got, err := config.FromEnv(env(with(lambdaEnv,
 			"KEKA_ENVIRONMENT", "KekaDemo", "KEKA_REQUESTS_PER_MINUTE", "40.5", "KEKA_REQUEST_TIMEOUT", "1m",
 			"EXPORT_PREFIX", "/exports/keka/", "EXPORT_S3_PATH_STYLE", "true", "EXPORT_KMS_KEY_ID", "alias/x",
-			"EXPORT_PII", "hash", "EXPORT_MAX_SHRINK", "1", "EXPORT_SECRET_TTL", "0s", "EXPORT_DEADLINE_MARGIN", "45s",
+			"EXPORT_PII", "hash", "EXPORT_MAX_SHRINK", "1", "EXPORT_SECRET_TTL", "90s", "EXPORT_DEADLINE_MARGIN", "45s",
 			"LOG_LEVEL", "DEBUG")), true)
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +60,7 @@ func TestFromEnv(t *testing.T) {
 		want := config.Config{
 			Company: "acme", Environment: "kekademo", SecretID: "keka/prod",
 			RequestsPerMinute: 40.5, RequestTimeout: time.Minute, Bucket: "exports", Prefix: "exports/keka",
-			S3PathStyle: true, KMSKeyID: "alias/x", PII: "hash", MaxShrink: 1, SecretTTL: 0,
+			S3PathStyle: true, KMSKeyID: "alias/x", PII: "hash", MaxShrink: 1, SecretTTL: 90 * time.Second,
 			DeadlineMargin: 45 * time.Second, LogLevel: slog.LevelDebug,
 		}
 		if got != want {
@@ -121,6 +121,7 @@ func TestFromEnv(t *testing.T) {
 		{"timeout without unit", with(local, "KEKA_REQUEST_TIMEOUT", "30"), false, []string{`KEKA_REQUEST_TIMEOUT "30" is not a duration`}},
 		{"timeout zero", with(local, "KEKA_REQUEST_TIMEOUT", "0s"), false, []string{"KEKA_REQUEST_TIMEOUT \"0s\" is out of range"}},
 		{"negative TTL", with(local, "EXPORT_SECRET_TTL", "-1m"), false, []string{"EXPORT_SECRET_TTL"}},
+		{"zero TTL", with(local, "EXPORT_SECRET_TTL", "0s"), false, []string{"EXPORT_SECRET_TTL"}},
 		{"huge margin", with(local, "EXPORT_DEADLINE_MARGIN", "1h"), false, []string{"EXPORT_DEADLINE_MARGIN"}},
 		{"path style", with(local, "EXPORT_S3_PATH_STYLE", "yes"), false, []string{`EXPORT_S3_PATH_STYLE "yes" is not true or false`}},
 		{"log level", with(local, "LOG_LEVEL", "verbose"), false, []string{`LOG_LEVEL "verbose" is not debug, info, warn or error`}},

@@ -47,6 +47,11 @@ type Options struct {
 	Logger            *slog.Logger     // default: discard
 	Rand              func() float64   // jitter source in [0,1), default math/rand/v2
 	Now               func() time.Time // clock for Retry-After dates, default time.Now
+	// CredentialsRecheck is how often the client asks Credentials again
+	// (refresh=false, so a caching source answers from its cache until its
+	// own TTL passes), so that a rotated secret is used before Keka rejects
+	// the old one. Default 5 minutes.
+	CredentialsRecheck time.Duration
 }
 
 // Defaults of Options.
@@ -167,6 +172,10 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		rand:        o.Rand,
 	}
 	c.tokens = newTokenState(ctx, c, o.TokenURL, o.Credentials, &tokenHC)
+	c.tokens.recheck = o.CredentialsRecheck
+	if c.tokens.recheck <= 0 {
+		c.tokens.recheck = DefaultCredentialsRecheck
+	}
 	return c, nil
 }
 

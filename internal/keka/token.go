@@ -27,8 +27,11 @@ type tokenState struct {
 	tokenURL string
 	credsFn  CredentialsFunc
 
+	recheck time.Duration // how often current asks credsFn again
+
 	mu       sync.Mutex
 	creds    Credentials
+	loadedAt time.Time          // when creds were last asked for
 	src      oauth2.TokenSource // nil until first use
 	gen      uint64             // source generation
 	credsGen uint64             // credentials generation
@@ -100,6 +103,11 @@ func (ts *tokenState) load(ctx context.Context, refresh bool) error {
 		}
 		return fmt.Errorf("get credentials: %w", err)
 	}
+	return ts.use(creds)
+}
+
+// use checks creds and rebuilds the source from them. ts.mu must be held.
+func (ts *tokenState) use(creds Credentials) error {
 	var missing []string
 	if creds.ClientID == "" {
 		missing = append(missing, "client_id")
@@ -114,6 +122,7 @@ func (ts *tokenState) load(ctx context.Context, refresh bool) error {
 		return &permanentError{fmt.Errorf("keka: credentials lack %s", strings.Join(missing, ", "))}
 	}
 	ts.creds = creds
+	ts.loadedAt = ts.c.now()
 	ts.addSecret(creds.ClientSecret)
 	ts.addSecret(creds.APIKey)
 	ts.credsGen++
@@ -121,13 +130,30 @@ func (ts *tokenState) load(ctx context.Context, refresh bool) error {
 	return nil
 }
 
-// current returns the source, loading credentials on first use.
+// DefaultCredentialsRecheck is how often, by default, the client asks for
+// the credentials again.
+const DefaultCredentialsRecheck = 5 * time.Minute
+
+// current returns the source, loading credentials on first use and asking
+// for them again every recheck: when they changed (a rotated secret), the
+// source is rebuilt and the next request gets a token for the new ones. A
+// failed recheck keeps the credentials in use.
 func (ts *tokenState) current(ctx context.Context) (oauth2.TokenSource, uint64, uint64, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if ts.src == nil {
 		if err := ts.load(ctx, false); err != nil {
 			return nil, 0, 0, err
+		}
+	} else if ts.c.now().Sub(ts.loadedAt) >= ts.recheck {
+		ts.loadedAt = ts.c.now()
+		if creds, err := ts.credsFn(ctx, false); err != nil {
+			ts.c.log.Warn("keka: could not check the credentials again; keeping those in use", "error", ts.redact(err.Error()))
+		} else if creds != ts.creds {
+			ts.c.log.Info("keka: the credentials changed; getting a token for the new ones")
+			if err := ts.use(creds); err != nil {
+				return nil, 0, 0, err
+			}
 		}
 	}
 	return ts.src, ts.gen, ts.credsGen, nil
