@@ -140,20 +140,34 @@ const DefaultCredentialsRecheck = 5 * time.Minute
 // failed recheck keeps the credentials in use.
 func (ts *tokenState) current(ctx context.Context) (oauth2.TokenSource, uint64, uint64, error) {
 	ts.mu.Lock()
-	defer ts.mu.Unlock()
 	if ts.src == nil {
-		if err := ts.load(ctx, false); err != nil {
+		err := ts.load(ctx, false)
+		src, gen, credsGen := ts.src, ts.gen, ts.credsGen
+		ts.mu.Unlock()
+		return src, gen, credsGen, err
+	}
+	due := ts.c.now().Sub(ts.loadedAt) >= ts.recheck
+	if due {
+		ts.loadedAt = ts.c.now() // this caller rechecks; the others go on
+	}
+	src, gen, credsGen := ts.src, ts.gen, ts.credsGen
+	ts.mu.Unlock()
+	if !due {
+		return src, gen, credsGen, nil
+	}
+
+	// Ask outside the lock: it may be a network call.
+	creds, err := ts.credsFn(ctx, false)
+	if err != nil {
+		ts.c.log.Warn("keka: could not check the credentials again; keeping those in use", "error", ts.redact(err.Error()))
+		return src, gen, credsGen, nil
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if creds != ts.creds && ts.credsGen == credsGen {
+		ts.c.log.Info("keka: the credentials changed; getting a token for the new ones")
+		if err := ts.use(creds); err != nil {
 			return nil, 0, 0, err
-		}
-	} else if ts.c.now().Sub(ts.loadedAt) >= ts.recheck {
-		ts.loadedAt = ts.c.now()
-		if creds, err := ts.credsFn(ctx, false); err != nil {
-			ts.c.log.Warn("keka: could not check the credentials again; keeping those in use", "error", ts.redact(err.Error()))
-		} else if creds != ts.creds {
-			ts.c.log.Info("keka: the credentials changed; getting a token for the new ones")
-			if err := ts.use(creds); err != nil {
-				return nil, 0, 0, err
-			}
 		}
 	}
 	return ts.src, ts.gen, ts.credsGen, nil

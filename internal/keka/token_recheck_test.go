@@ -2,6 +2,7 @@ package keka_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -61,5 +62,38 @@ func TestClient_CredentialsRecheck(t *testing.T) {
 	}
 	if st := c.Stats(); st.Retries != 0 {
 		t.Errorf("the rotation cost %d retries; the new secret should be used before any rejection", st.Retries)
+	}
+}
+
+// TestClient_CredentialsRecheckFails: a failed recheck keeps the credentials
+// in use (and does not hang the client).
+func TestClient_CredentialsRecheckFails(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int64) {
+		envelopePage(w, askedPage(r), 1, 1)
+	})
+	var calls atomic.Int64
+	var clock atomic.Int64
+	start := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+	c := newClient(t, f, func(o *keka.Options) {
+		o.Credentials = func(context.Context, bool) (keka.Credentials, error) {
+			if calls.Add(1) > 1 {
+				return keka.Credentials{}, errors.New("secretsmanager: ThrottlingException")
+			}
+			return keka.Credentials{ClientID: testClientID, ClientSecret: testSecret, APIKey: testAPIKey}, nil
+		}
+		o.Now = func() time.Time { return start.Add(time.Duration(clock.Load()) * time.Minute) }
+		o.CredentialsRecheck = time.Minute
+	})
+	for i := range 3 {
+		clock.Store(int64(i * 2))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := c.Page(ctx, keka.JobsList(), 1)
+		cancel()
+		if err != nil {
+			t.Fatalf("page %d after a failed recheck: %v", i+1, err)
+		}
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("credentials asked %d times, want 3 (first use and two rechecks)", n)
 	}
 }
