@@ -105,6 +105,10 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.R
 		switch {
 		case errors.Is(err, snapshot.ErrRefused):
 			typ = ErrorRefused
+		case errors.Is(err, snapshot.ErrInvalidRequest):
+			typ = ErrorInvalidEvent
+		case errors.Is(err, snapshot.ErrSettingsChanged):
+			typ = ErrorSetup
 		case errors.As(err, &re) && re.Resumable:
 			typ = ErrorResumable
 		}

@@ -131,6 +131,9 @@ func build(e event, known []string, date, today time.Time) (Request, error) {
 	if r.SnapshotDate.Year() < 2020 {
 		return Request{}, errors.New("event: snapshotDate is before 2020-01-01, where the Athena tables begin")
 	}
+	if r.Restart && r.RunID == "" {
+		return Request{}, errors.New(`event: "restart" needs "runId", the id of the unfinished run to discard (from its last result or checkpoint)`)
+	}
 	if r.RunID != "" && !runIDPattern.MatchString(r.RunID) {
 		return Request{}, errors.New("event: runId must be up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}

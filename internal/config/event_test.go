@@ -80,6 +80,7 @@ func TestParseEvent_Errors(t *testing.T) {
 		{"trailing data", `{} {}`, "unexpected data after the JSON object"},
 		{"unknown field", `{"snapshot_date":"2026-11-01"}`, `event: unknown field "snapshot_date": valid ones are snapshotDate`},
 		{"unknown field in detail", `{"detail-type":"Scheduled Event","time":"2026-11-24T02:00:00Z","detail":{"x":1}}`, `EventBridge detail: unknown field "x"`},
+		{"restart without the run to discard", `{"restart":true}`, `"restart" needs "runId"`},
 		{"unknown dataset", `{"datasets":["jobs","offers"]}`, `event: unknown dataset "offers": valid ones are jobs, job_candidates, preboarding_candidates`},
 		{"datasets not a list", `{"datasets":"jobs"}`, "event: field datasets: want a list of strings"},
 		{"dryRun not a bool", `{"dryRun":"yes"}`, "field dryRun: want true or false"},

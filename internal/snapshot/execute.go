@@ -43,6 +43,9 @@ type run struct {
 func (r *Runner) begin(ctx context.Context, req Request, date string, sel []dataset.Dataset) (*run, error) {
 	now := r.cfg.Now()
 	ru := &run{Runner: r, date: date, sel: sel, started: now, lastSave: now, statsBase: r.cfg.Client.Stats(), extractedAt: now.UTC().Truncate(time.Millisecond)}
+	if req.Restart && req.RunID == "" {
+		return nil, fmt.Errorf("snapshot: \"restart\" needs the \"runId\" of the run to discard: %w", ErrInvalidRequest)
+	}
 	cp, err := r.loadState(ctx, date)
 	if errors.Is(err, errUnreadable) && req.Restart {
 		r.log.Warn("discarding an unreadable checkpoint", "snapshot_date", date, "error", err.Error())
@@ -58,15 +61,14 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 
 	if req.Restart {
 		switch {
-		case req.RunID == "":
-			return nil, fmt.Errorf("snapshot: \"restart\" needs the \"runId\" of the run to discard: %w", errBadRequest)
 		case cp != nil && cp.Replaced == req.RunID:
-			// This event already replaced that run: treat it as a retry.
+			// This event already replaced that run: a retry of it goes on
+			// with the new run, or reports how that run ended.
 			return ru.resume(cp, req)
 		case cp != nil && cp.Status == StatusInProgress && cp.RunID != req.RunID:
-			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, errBadRequest)
-		case cp != nil && cp.Status == StatusInProgress && len(cp.Published) > 0:
-			return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, errBadRequest)
+			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, ErrInvalidRequest)
+		case cp != nil && cp.Status == StatusInProgress && cp.Publishing:
+			return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, ErrInvalidRequest)
 		case cp != nil && cp.Status == StatusInProgress:
 			r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
 			if err := deletePrefix(ctx, r.cfg.Store, stagingPrefix(date, cp.RunID)); err != nil {
@@ -79,10 +81,10 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 	switch {
 	case cp != nil && cp.Status == StatusInProgress:
 		if req.RunID != "" && req.RunID != cp.RunID {
-			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, errBadRequest)
+			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, ErrInvalidRequest)
 		}
 		if len(req.Datasets) > 0 && !slices.Equal(names(sel), cp.Datasets) {
-			return nil, fmt.Errorf("snapshot: the unfinished run %s of %s exports %v, not %v; invoke with the same datasets, or with \"restart\": true and \"runId\": %q: %w", cp.RunID, date, cp.Datasets, names(sel), cp.RunID, errBadRequest)
+			return nil, fmt.Errorf("snapshot: the unfinished run %s of %s exports %v, not %v; invoke with the same datasets, or with \"restart\": true and \"runId\": %q: %w", cp.RunID, date, cp.Datasets, names(sel), cp.RunID, ErrInvalidRequest)
 		}
 		return ru.resume(cp, req)
 	case cp != nil && req.RunID != "" && req.RunID == cp.RunID && cp.Status == StatusComplete:
@@ -90,7 +92,7 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		// again rather than export the date a second time.
 		return ru.resume(cp, req)
 	case req.RunID != "":
-		return nil, fmt.Errorf("snapshot: run %s of %s is not in progress; invoke without runId to start a new run: %w", req.RunID, date, errBadRequest)
+		return nil, fmt.Errorf("snapshot: run %s of %s is not in progress; invoke without runId to start a new run: %w", req.RunID, date, ErrInvalidRequest)
 	}
 	return ru.start(ctx, req, settings)
 }
@@ -149,8 +151,10 @@ func (ru *run) resume(cp *state, req Request) (*run, error) {
 	if cp.Status != StatusInProgress {
 		return ru, nil
 	}
-	if diff := cp.Settings.diff(ru.settings(ru.sel)); diff != "" {
-		return nil, fmt.Errorf("snapshot: %s changed since run %s of %s started, and one snapshot cannot mix them: revert the change to continue the run, or invoke with \"restart\": true and \"runId\": %q to start again: %w", diff, cp.RunID, ru.date, cp.RunID, errBadRequest)
+	// Once everything is fetched no row is mapped any more, and a run
+	// that is publishing must be able to finish whatever changed.
+	if diff := cp.Settings.diff(ru.settings(ru.sel)); diff != "" && !cp.Fetched {
+		return nil, fmt.Errorf("snapshot: %s changed since run %s of %s started, and one snapshot cannot mix them: revert the change to continue the run, or invoke with \"restart\": true and \"runId\": %q to start again: %w", diff, cp.RunID, ru.date, cp.RunID, ErrSettingsChanged)
 	}
 	cp.Invocations++
 	cp.Force = cp.Force || req.Force
@@ -171,7 +175,7 @@ func (r *Runner) loadState(ctx context.Context, date string) (*state, error) {
 	}
 	s, err := decodeState(b)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: checkpoint %s: %w; invoke with \"restart\": true and any \"runId\" to discard it: %w: %w", checkpointKey(date), err, errUnreadable, errBadRequest)
+		return nil, fmt.Errorf("snapshot: checkpoint %s: %w; invoke with \"restart\": true and any \"runId\" to discard it: %w: %w", checkpointKey(date), err, errUnreadable, ErrInvalidRequest)
 	}
 	return s, nil
 }
@@ -191,8 +195,14 @@ func (ru *run) restoreKeys() {
 // execute fetches until every task is done or StopAt arrives, then
 // publishes.
 func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
-	if ru.s.Status == StatusComplete {
+	switch ru.s.Status {
+	case StatusComplete:
 		return ru.result(), nil
+	case StatusFailed:
+		err := fmt.Errorf("snapshot: run %s of %s failed: %s", ru.s.RunID, ru.date, ru.s.Error)
+		res := ru.result()
+		res.Error = err.Error()
+		return res, &RunError{Err: err}
 	}
 	work := ctx
 	if !req.StopAt.IsZero() {
@@ -229,7 +239,7 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 	}
 	// Once a dataset is published, the run must finish: ending it would
 	// leave the date with some datasets new and others old.
-	if isPermanent(err) && len(ru.committed.Published) == 0 {
+	if isPermanent(err) && !ru.committed.Publishing {
 		return ru.fail(ctx, err, false)
 	}
 	var we *writeError
@@ -264,7 +274,7 @@ var ErrRefused = errors.New("snapshot: publish refused")
 var errPermanent = errors.New("permanent")
 
 func isPermanent(err error) bool {
-	return errors.Is(err, errPermanent) || errors.Is(err, errBadRequest) || keka.Permanent(err)
+	return errors.Is(err, errPermanent) || errors.Is(err, ErrInvalidRequest) || errors.Is(err, ErrSettingsChanged) || keka.Permanent(err)
 }
 
 func (ru *run) fail(ctx context.Context, err error, resumable bool) (Result, error) {
@@ -486,11 +496,23 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 		ru.report(t)
 		return nil
 	}
-	if t.write {
-		if !consistent {
-			c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: page.TotalRecords, Seen: seen, Reason: reasonMoving})
-			ru.log.Warn("list could not be reconciled", "dataset", t.ds.Name, "path", l.Path, "reported", page.TotalRecords, "seen", seen)
+	if !consistent {
+		ru.log.Warn("list could not be reconciled", "dataset", t.ds.Name, "path", l.Path, "reported", page.TotalRecords, "seen", seen)
+		u := Unreconciled{List: listName(l), Reported: page.TotalRecords, Seen: seen, Reason: reasonMoving}
+		if t.write {
+			c.Unreconciled = append(c.Unreconciled, u)
 		}
+		if t.ds.Name == "jobs" && t.jobID == "" {
+			// The job list gives the per-job datasets their job ids: the
+			// candidates of the jobs it missed are missing there too.
+			u.Reason = reasonJobList
+			for _, d := range ru.perJobDatasets() {
+				pc := s.counts(d.Name)
+				pc.Unreconciled = append(pc.Unreconciled, u)
+			}
+		}
+	}
+	if t.write {
 		if page.TotalRecords < 0 {
 			c.SourceTotal = -1
 		} else if c.SourceTotal >= 0 {

@@ -41,14 +41,18 @@ type ManifestEntry struct {
 // with the run's data and manifest, and ends the run.
 func (ru *run) publish(ctx context.Context, force bool) error {
 	s := ru.s
-	if !force {
-		for _, d := range ru.sel {
-			if s.published(d.Name) {
-				continue
+	if !s.Publishing {
+		// The guard rails are decided once, before anything is touched.
+		if !force {
+			for _, d := range ru.sel {
+				if err := ru.guard(ctx, d); err != nil {
+					return err
+				}
 			}
-			if err := ru.guard(ctx, d); err != nil {
-				return err
-			}
+		}
+		s.Publishing = true
+		if err := ru.save(ctx); err != nil {
+			return err
 		}
 	}
 	for _, d := range ru.sel {
@@ -168,7 +172,7 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 		Dataset:       d.Name,
 		SnapshotDate:  ru.date,
 		RunID:         ru.s.RunID,
-		SchemaVersion: d.SchemaVersion,
+		SchemaVersion: ru.s.Settings.Schemas[d.Name],
 		Rows:          c.Rows,
 		Objects:       []ManifestEntry{{Name: DataObject, Size: size}},
 		SourceTotal:   sourceTotal(c),
@@ -176,10 +180,16 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 		Duplicates:    c.Duplicates,
 		Rereads:       c.Rereads,
 		Unreconciled:  nonNil(c.Unreconciled),
-		PII:           string(ru.cfg.PII.Mode),
+		PII:           ru.s.Settings.PII,
 		StartedAt:     ru.s.StartedAt,
 		PublishedAt:   ru.cfg.Now().UTC(),
 		Invocations:   ru.s.Invocations,
+	}
+	if m.SchemaVersion == 0 { // a checkpoint from before settings were recorded
+		m.SchemaVersion = d.SchemaVersion
+	}
+	if m.PII == "" {
+		m.PII = string(ru.cfg.PII.Mode)
 	}
 	if m.PII == "" {
 		m.PII = string(dataset.PIIKeep)

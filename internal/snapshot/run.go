@@ -180,7 +180,16 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	return ru.execute(ctx, req)
 }
 
-var errBadRequest = errors.New("bad request")
+// ErrInvalidRequest is wrapped by the errors of a request that cannot be
+// carried out as it stands (an unknown dataset, a runId that is not the
+// unfinished run, a restart without the run to discard): fix the event.
+// The run it names, if any, is untouched.
+var ErrInvalidRequest = errors.New("invalid request")
+
+// ErrSettingsChanged is wrapped when an unfinished run would continue under
+// another PII policy or schema than it started with: revert the change, or
+// restart the run. The run is untouched.
+var ErrSettingsChanged = errors.New("settings changed during the run")
 
 func (r *Runner) failedResult(req Request, err error, resumable bool) (Result, error) {
 	res := Result{
@@ -207,7 +216,7 @@ func selectDatasets(names []string) ([]dataset.Dataset, error) {
 	}
 	for _, n := range names {
 		if _, ok := dataset.Lookup(n); !ok {
-			return nil, fmt.Errorf("snapshot: unknown dataset %q (known: %v): %w", n, dataset.Names(), errBadRequest)
+			return nil, fmt.Errorf("snapshot: unknown dataset %q (known: %v): %w", n, dataset.Names(), ErrInvalidRequest)
 		}
 	}
 	return out, nil

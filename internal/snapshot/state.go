@@ -58,10 +58,13 @@ type state struct {
 	PassTotal  int      `json:"passTotal"` // totalRecords on the pass's first page, -1 unknown
 	PassMoving bool     `json:"passMoving,omitempty"`
 
-	Counts    map[string]*datasetCounts `json:"counts"`
-	Segments  map[string][]segment      `json:"segments"`
-	Published []string                  `json:"published,omitempty"`
-	Fetched   bool                      `json:"fetched"` // every task is done
+	Counts   map[string]*datasetCounts `json:"counts"`
+	Segments map[string][]segment      `json:"segments"`
+	// Publishing is set, and saved, before the first partition is touched:
+	// from then on the run is only ever resumed, never discarded.
+	Publishing bool     `json:"publishing,omitempty"`
+	Published  []string `json:"published,omitempty"`
+	Fetched    bool     `json:"fetched"` // every task is done
 
 	Requests  int64 `json:"requests"`
 	Retries   int64 `json:"retries"`
@@ -94,8 +97,12 @@ func (r *Runner) settings(sel []dataset.Dataset) runSettings {
 	return s
 }
 
-// diff describes how now differs from a, or returns "" when they agree.
+// diff describes how now differs from a, or returns "" when they agree. A
+// run whose checkpoint records no settings agrees with any.
 func (a runSettings) diff(now runSettings) string {
+	if a.PII == "" {
+		return ""
+	}
 	var out []string
 	if a.PII != now.PII {
 		out = append(out, fmt.Sprintf("the PII mode (%s, now %s)", a.PII, now.PII))
@@ -142,6 +149,7 @@ type Unreconciled struct {
 const (
 	reasonMoving   = "the list kept changing while it was paged"
 	reasonVanished = "the job was deleted during the run (404)"
+	reasonJobList  = "the job list kept changing while it was paged: candidates of jobs it missed are not in this snapshot"
 )
 
 func (s *state) clone() *state {

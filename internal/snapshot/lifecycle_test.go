@@ -1,0 +1,191 @@
+package snapshot_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/kekasim"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+	"github.com/kekaexport/keka-hire-export/internal/store"
+)
+
+var errSlowDown = errors.New("s3: 503 SlowDown")
+
+// failingManifest makes the manifest writes of one dataset fail while armed.
+func failingManifest(ds string, armed *atomic.Bool) func(store.Store) store.Store {
+	return func(s store.Store) store.Store {
+		return &faultyStore{Store: s, put: func(key string) error {
+			if armed.Load() && strings.HasPrefix(key, ds+"/") && strings.HasSuffix(key, "/_manifest.json") {
+				return errSlowDown
+			}
+			return nil
+		}}
+	}
+}
+
+func TestRunner_Run_Publishing(t *testing.T) {
+	t.Run("a partly published run finishes even after the settings changed", func(t *testing.T) {
+		var armed atomic.Bool
+		h := newHarness(t, harnessOptions{store: failingManifest("job_candidates", &armed)})
+		armed.Store(true)
+		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err == nil || !res.Resumable || !res.Datasets[0].Done {
+			t.Fatalf("want jobs published and a resumable failure: %+v, %v", res, err)
+		}
+		armed.Store(false)
+		hashing, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, PII: dataset.PII{Mode: dataset.PIIHash, Key: []byte("0123456789abcdef-key")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, err := hashing.Run(context.Background(), snapshot.Request{Date: day, RunID: res.RunID})
+		if err != nil || done.Status != snapshot.StatusComplete || done.RunID != res.RunID {
+			t.Fatalf("finishing the publish: %+v, %v", done, err)
+		}
+		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+		if m := readManifest(t, h.dir, "job_candidates", day); m.PII != "keep" {
+			t.Errorf("manifest says pii %q; the run's rows were written under keep", m.PII)
+		}
+	})
+
+	t.Run("restart is refused once publishing began, and the run finishes without a mix", func(t *testing.T) {
+		var armed atomic.Bool
+		h := newHarness(t, harnessOptions{store: failingManifest("jobs", &armed)})
+		old, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		armed.Store(true)
+		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+		if err == nil || !res.Resumable || res.RunID == old.RunID {
+			t.Fatalf("want a resumable failure of a second run: %+v, %v", res, err)
+		}
+		armed.Store(false)
+		refused, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, Restart: true, RunID: res.RunID})
+		if !errors.Is(err, snapshot.ErrInvalidRequest) || !strings.Contains(refused.Error, "publishing") {
+			t.Fatalf("restart during publishing: %+v, %v", refused, err)
+		}
+		done, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, RunID: res.RunID})
+		if err != nil || done.Status != snapshot.StatusComplete {
+			t.Fatalf("finishing the publish: %+v, %v", done, err)
+		}
+		if got := runIDs(t, duckDB(t), h.dir); !slices.Equal(got, []string{res.RunID}) {
+			t.Errorf("readers see runs %v, want only %s", got, res.RunID)
+		}
+	})
+}
+
+func TestRunner_Run_RetriedRestartOfAFailedRun(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
+	if err != nil || first.Status != snapshot.StatusInProgress {
+		t.Fatalf("first: %+v, %v", first, err)
+	}
+	h.sim.SetFaults(kekasim.Faults{})
+	var pages atomic.Int64
+	revoking, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: func(snapshot.Progress) {
+		if pages.Add(1) == 10 {
+			h.sim.RotateCredentials("nobody-told-us")
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restart := snapshot.Request{Date: day, Restart: true, RunID: first.RunID}
+	failed, err := revoking.Run(context.Background(), restart)
+	if err == nil || failed.Resumable {
+		t.Fatalf("the restarted run should fail for good: %+v, %v", failed, err)
+	}
+	h.sim.RotateCredentials(simClientSecret)
+	requests := h.sim.Stats().Requests
+	again, err := h.runner.Run(context.Background(), restart) // the same event, redelivered
+	if err == nil || again.Resumable || again.RunID != failed.RunID || again.Status != snapshot.StatusFailed {
+		t.Fatalf("a redelivered restart must report the failed run, not resume it: %+v, %v", again, err)
+	}
+	if n := h.sim.Stats().Requests - requests; n != 0 {
+		t.Errorf("reporting a failed run made %d requests", n)
+	}
+	res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("a new run after the failure: %+v, %v", res, err)
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+}
+
+func TestRunner_Run_JobListIncomplete(t *testing.T) {
+	// A Keka that always answers page 1 of the job list: the job ids are
+	// incomplete, and the candidates' manifest must say so.
+	proxy := func(simBase string) string {
+		target, err := url.Parse(simBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+		director := rp.Director
+		rp.Director = func(r *http.Request) {
+			director(r)
+			if strings.HasSuffix(r.URL.Path, "/hire/jobs") {
+				q := r.URL.Query()
+				q.Set("pageNumber", "1")
+				r.URL.RawQuery = q.Encode()
+			}
+		}
+		srv := httptest.NewServer(rp)
+		t.Cleanup(srv.Close)
+		return srv.URL + target.Path
+	}
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 450, Applications: 2000, Preboarding: 10}, proxy: proxy})
+	res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	m := readManifest(t, h.dir, "job_candidates", day)
+	if int(m.Rows) >= len(h.sim.Truth().Applications) {
+		t.Fatalf("the proxy did not hide any job (%d rows)", m.Rows)
+	}
+	if len(m.Unreconciled) != 1 || !strings.Contains(m.Unreconciled[0].Reason, "job list") {
+		t.Errorf("manifest unreconciled %+v; want the incomplete job list named", m.Unreconciled)
+	}
+}
+
+func TestRunner_Run_CheckpointWithoutSettings(t *testing.T) {
+	// A checkpoint written before runs recorded their settings resumes.
+	h := newHarness(t, harnessOptions{})
+	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
+	if err != nil || first.Status != snapshot.StatusInProgress {
+		t.Fatalf("first: %+v, %v", first, err)
+	}
+	key := "_runs/dt=2026-11-26/checkpoint.json"
+	b, err := h.store.Get(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "settings")
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.Put(context.Background(), key, b); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.runToEnd(t, snapshot.Request{Date: day, RunID: first.RunID}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete || res.RunID != first.RunID {
+		t.Fatalf("resume: %+v, %v", res, err)
+	}
+	checkAgainstTruth(t, h, day, first.RunID, checkOptions{})
+}
