@@ -6,9 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -419,4 +424,41 @@ func partitionFiles(t testing.TB, dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// pageOneProxy returns a harness proxy that turns every request for a path
+// ending in suffix into a request for page 1: a Keka that ignores pageNumber.
+func pageOneProxy(t testing.TB, suffix string) func(simBase string) string {
+	return func(simBase string) string {
+		target, err := url.Parse(simBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+		director := rp.Director
+		rp.Director = func(r *http.Request) {
+			director(r)
+			if strings.HasSuffix(r.URL.Path, suffix) {
+				q := r.URL.Query()
+				q.Set("pageNumber", "1")
+				r.URL.RawQuery = q.Encode()
+			}
+		}
+		srv := httptest.NewServer(rp)
+		t.Cleanup(srv.Close)
+		return srv.URL + target.Path
+	}
+}
+
+// startUnfinished runs a first invocation of the date that stops early
+// (the simulator is slowed for it), and returns its in-progress result.
+func startUnfinished(t testing.TB, h *harness) snapshot.Result {
+	t.Helper()
+	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+	defer h.sim.SetFaults(kekasim.Faults{})
+	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
+	if err != nil || res.Status != snapshot.StatusInProgress {
+		t.Fatalf("first invocation: %+v, %v", res, err)
+	}
+	return res
 }

@@ -4,15 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
@@ -87,12 +82,7 @@ func TestRunner_Run_Publishing(t *testing.T) {
 
 func TestRunner_Run_RetriedRestartOfAFailedRun(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
-	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
-	if err != nil || first.Status != snapshot.StatusInProgress {
-		t.Fatalf("first: %+v, %v", first, err)
-	}
-	h.sim.SetFaults(kekasim.Faults{})
+	first := startUnfinished(t, h)
 	var pages atomic.Int64
 	revoking, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: func(snapshot.Progress) {
 		if pages.Add(1) == 10 {
@@ -126,25 +116,7 @@ func TestRunner_Run_RetriedRestartOfAFailedRun(t *testing.T) {
 func TestRunner_Run_JobListIncomplete(t *testing.T) {
 	// A Keka that always answers page 1 of the job list: the job ids are
 	// incomplete, and the candidates' manifest must say so.
-	proxy := func(simBase string) string {
-		target, err := url.Parse(simBase)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
-		director := rp.Director
-		rp.Director = func(r *http.Request) {
-			director(r)
-			if strings.HasSuffix(r.URL.Path, "/hire/jobs") {
-				q := r.URL.Query()
-				q.Set("pageNumber", "1")
-				r.URL.RawQuery = q.Encode()
-			}
-		}
-		srv := httptest.NewServer(rp)
-		t.Cleanup(srv.Close)
-		return srv.URL + target.Path
-	}
+	proxy := pageOneProxy(t, "/hire/jobs")
 	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 450, Applications: 2000, Preboarding: 10}, proxy: proxy})
 	res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 0, nil)
 	if err != nil || res.Status != snapshot.StatusComplete {
@@ -162,11 +134,7 @@ func TestRunner_Run_JobListIncomplete(t *testing.T) {
 func TestRunner_Run_CheckpointWithoutSettings(t *testing.T) {
 	// A checkpoint written before runs recorded their settings resumes.
 	h := newHarness(t, harnessOptions{})
-	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
-	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
-	if err != nil || first.Status != snapshot.StatusInProgress {
-		t.Fatalf("first: %+v, %v", first, err)
-	}
+	first := startUnfinished(t, h)
 	key := "_runs/dt=2026-11-26/checkpoint.json"
 	b, err := h.store.Get(context.Background(), key)
 	if err != nil {

@@ -5,10 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -233,25 +229,7 @@ func TestRunner_Run_KekaTimingOut(t *testing.T) {
 func TestRunner_Run_KekaIgnoringPageNumber(t *testing.T) {
 	// A proxy that always asks for page 1 of the preboarding list: a Keka
 	// that ignored pageNumber would make a naive client page forever.
-	proxy := func(simBase string) string {
-		target, err := url.Parse(simBase)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
-		director := rp.Director
-		rp.Director = func(r *http.Request) {
-			director(r)
-			if strings.HasSuffix(r.URL.Path, "/preboarding/candidates") {
-				q := r.URL.Query()
-				q.Set("pageNumber", "1")
-				r.URL.RawQuery = q.Encode()
-			}
-		}
-		srv := httptest.NewServer(rp)
-		t.Cleanup(srv.Close)
-		return srv.URL + target.Path
-	}
+	proxy := pageOneProxy(t, "/preboarding/candidates")
 	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 3, Applications: 60, Preboarding: 450}, proxy: proxy})
 	res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"preboarding_candidates"}}, 0, nil)
 	if err != nil || res.Status != snapshot.StatusComplete {
@@ -665,11 +643,7 @@ func TestRunner_Run_PII(t *testing.T) {
 
 func TestRunner_Run_Restart(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
-	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
-	if err != nil || first.Status != snapshot.StatusInProgress {
-		t.Fatalf("first invocation: %+v, %v", first, err)
-	}
+	first := startUnfinished(t, h)
 	if res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, Restart: true}); err == nil || !strings.Contains(res.Error, "runId") {
 		t.Fatalf("restart without the run to discard: %+v, %v", res, err)
 	}
@@ -712,11 +686,7 @@ func TestRunner_Run_UnreadableCheckpoint(t *testing.T) {
 
 func TestRunner_Run_SettingsChangedMidRun(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
-	first, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, StopAt: time.Now().Add(15 * time.Millisecond)})
-	if err != nil || first.Status != snapshot.StatusInProgress {
-		t.Fatalf("first invocation: %+v, %v", first, err)
-	}
+	first := startUnfinished(t, h)
 	hashing, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, PII: dataset.PII{Mode: dataset.PIIHash, Key: []byte("0123456789abcdef-key")}})
 	if err != nil {
 		t.Fatal(err)
