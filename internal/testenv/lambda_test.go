@@ -87,6 +87,12 @@ func TestStartRIE(t *testing.T) {
 		if status != http.StatusBadGateway {
 			t.Errorf("status %d, want 502 for a function that exits before serving", status)
 		}
+		// The emulator may answer before the function's last output has been
+		// copied into the log: give the copy a moment.
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(rie.Logs(), "init-failure-7d2e") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if logs := rie.Logs(); !strings.Contains(logs, "init-failure-7d2e") {
 			t.Errorf("Logs() lacks what the function printed before exiting:\n%s", logs)
 		}
