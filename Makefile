@@ -6,6 +6,7 @@ RIE_VERSION  := v0.0.0-20261030222936-bef5c4ba774d
 MOTO_VERSION := 5.2.1
 CFN_LINT_VERSION := 1.51.0
 AWSCLI_VERSION := 1.45.11
+STATICCHECK_VERSION := v0.8.2
 
 # Tests and lint find the tools here first.
 export PATH := $(CURDIR)/bin:$(CURDIR)/.venv/bin:$(PATH)
@@ -49,8 +50,9 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 		done; \
 	done
 
-lint: tools ## go vet, gofmt and cfn-lint
+lint: tools ## go vet, gofmt, staticcheck and cfn-lint
 	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	@unformatted=$$(gofmt -l functions internal); \
 		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	cfn-lint template.yaml

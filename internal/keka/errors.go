@@ -162,15 +162,12 @@ func retryableStatus(status int) bool {
 	return status >= 500
 }
 
-// errorMessage extracts Keka's message from an error body: JSON message,
+// errorText extracts Keka's message from an error body: JSON message,
 // errors (strings, {fieldName, errorMessage} or {field: [messages]}), OAuth
-// error/error_description, problem-details title/detail, or short plain text.
-// HTML and empty bodies give "". The result is one line of at most
-// maxMessage characters.
-func errorMessage(body []byte) string { return clean(errorText(body)) }
-
-// errorText is errorMessage before clean: whole, so that secrets can be
-// redacted before clean cuts the text (a cut secret would no longer match).
+// error/error_description, problem-details title/detail, or plain text.
+// HTML and empty bodies give "". It is whole, so that secrets can be
+// redacted before clean cuts it to one short line (a cut secret would no
+// longer match).
 func errorText(body []byte) string {
 	s := strings.TrimSpace(string(body))
 	if s == "" || s[0] == '<' {

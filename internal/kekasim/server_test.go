@@ -62,7 +62,8 @@ func TestServer_Token(t *testing.T) {
 	}
 
 	t.Run("tokens are random", func(t *testing.T) {
-		if token(t, s) == token(t, s) {
+		first, second := token(t, s), token(t, s)
+		if first == second {
 			t.Fatal("two token requests gave the same token")
 		}
 	})

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -434,16 +433,14 @@ func pageOneProxy(t testing.TB, suffix string) func(simBase string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
-		director := rp.Director
-		rp.Director = func(r *http.Request) {
-			director(r)
-			if strings.HasSuffix(r.URL.Path, suffix) {
-				q := r.URL.Query()
+		rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host})
+			if strings.HasSuffix(r.Out.URL.Path, suffix) {
+				q := r.Out.URL.Query()
 				q.Set("pageNumber", "1")
-				r.URL.RawQuery = q.Encode()
+				r.Out.URL.RawQuery = q.Encode()
 			}
-		}
+		}}
 		srv := httptest.NewServer(rp)
 		t.Cleanup(srv.Close)
 		return srv.URL + target.Path
