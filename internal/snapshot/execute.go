@@ -225,6 +225,26 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 // removes its staged objects; any other failure keeps the last checkpoint
 // so that the next invocation resumes.
 func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
+	// The invocation itself was cancelled (an interrupt, or the hard
+	// deadline): save what is done with a little time of its own, and say
+	// the run is to be resumed.
+	if ctx.Err() != nil {
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptSave)
+		defer cancel()
+		var we *writeError
+		if errors.As(err, &we) {
+			ru.abortOpen()
+			ru.s = ru.committed.clone()
+			ru.restoreKeys()
+		} else if cerr := ru.checkpoint(saveCtx); cerr != nil {
+			return ru.fail(saveCtx, fmt.Errorf("snapshot: interrupted (%w), and saving the progress failed: %w", ctx.Err(), cerr), true)
+		}
+		ru.log.Warn("interrupted; progress saved", "run_id", ru.s.RunID, "snapshot_date", ru.date, "task", ru.s.Task)
+		ierr := fmt.Errorf("snapshot: run %s of %s interrupted (%w); its progress is saved: invoke again to resume", ru.s.RunID, ru.date, ctx.Err())
+		res := ru.result()
+		res.Resumable, res.Error = true, ierr.Error()
+		return res, &RunError{Err: ierr, Resumable: true}
+	}
 	// The soft deadline is work's; the client also gives up early when the
 	// next request slot falls after it. A request that timed out on every
 	// attempt is a failure, not the deadline.
@@ -256,6 +276,10 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 	}
 	return ru.fail(ctx, err, true)
 }
+
+// interruptSave is how long an interrupted invocation may take to save its
+// progress.
+const interruptSave = 20 * time.Second
 
 // writeError is a failure to write a staged segment. The segments open at
 // the time hold rows the state no longer matches, so the invocation falls
@@ -605,7 +629,9 @@ func (ru *run) writer(ctx context.Context, d dataset.Dataset) (*segmentWriter, e
 		return w, nil
 	}
 	key := fmt.Sprintf("%s%s/segment-%05d.parquet", stagingPrefix(ru.date, ru.s.RunID), d.Name, len(ru.s.Segments[d.Name]))
-	obj, err := ru.cfg.Store.Create(ctx, key)
+	// The segment outlives a cancelled invocation, so that what was fetched
+	// can still be closed and saved; failures abort it explicitly.
+	obj, err := ru.cfg.Store.Create(context.WithoutCancel(ctx), key)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %s: create segment %s: %w", d.Name, key, err)
 	}

@@ -157,3 +157,38 @@ func TestRunner_Run_CheckpointWithoutSettings(t *testing.T) {
 	}
 	checkAgainstTruth(t, h, day, first.RunID, checkOptions{})
 }
+
+func TestRunner_Run_Interrupted(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var pages atomic.Int64
+	r, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: func(p snapshot.Progress) {
+		if p.Dataset == "job_candidates" && pages.Add(1) == 20 {
+			cancel() // Ctrl-C
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Run(ctx, snapshot.Request{Date: day})
+	if err == nil || !res.Resumable || res.Status != snapshot.StatusInProgress || !strings.Contains(res.Error, "interrupted") {
+		t.Fatalf("interrupted run: %+v, %v", res, err)
+	}
+	saved := res.Datasets[1].Rows
+	if saved == 0 {
+		t.Fatal("the interrupted invocation saved no progress")
+	}
+	requests := h.sim.Stats().Requests
+	done, err := h.runToEnd(t, snapshot.Request{Date: day, RunID: res.RunID}, 0, nil)
+	if err != nil || done.Status != snapshot.StatusComplete || done.Invocations != 2 {
+		t.Fatalf("resumed run: %+v, %v", done, err)
+	}
+	// The saved pages were not fetched again: the resumed invocation needed
+	// fewer requests than a whole run (jobs, 2 lists per job, preboarding).
+	whole := int64(1 + 2*len(h.sim.Truth().Jobs) + 2)
+	if n := h.sim.Stats().Requests - requests; n >= whole {
+		t.Errorf("the resumed invocation made %d requests, as many as a whole run (%d)", n, whole)
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+}
