@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kekaexport/keka-hire-export/internal/keka"
 )
@@ -144,24 +145,31 @@ func texts(in []text) []string {
 // policy, decodes raw (a JSON object) into dst, which holds id, and requires
 // a non-empty id. Fields of an unexpected JSON type are left unset rather
 // than failing the record. Errors name the dataset, never a value.
-func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text) error {
+//
+// It returns the record as raw_json will hold it: as sent, but with any
+// invalid UTF-8 replaced by U+FFFD, since Parquet strings must be UTF-8 and
+// one bad byte would make the whole file unreadable.
+func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text) (json.RawMessage, error) {
 	if err := m.PII.check(dataset); err != nil {
-		return err
+		return nil, err
+	}
+	if !utf8.Valid(raw) {
+		raw = json.RawMessage(strings.ToValidUTF8(string(raw), "\uFFFD"))
 	}
 	b := bytes.TrimLeft(raw, " \t\r\n")
 	if len(b) == 0 || b[0] != '{' {
-		return fmt.Errorf("dataset %s: record is not a JSON object", dataset)
+		return nil, fmt.Errorf("dataset %s: record is not a JSON object", dataset)
 	}
 	err := json.Unmarshal(b, dst)
 	var typeErr *json.UnmarshalTypeError
 	if err != nil && !errors.As(err, &typeErr) {
 		// The syntax error carries an offset, never the record's content.
-		return fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
+		return nil, fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
 	}
 	if !id.ok || id.v == "" {
-		return fmt.Errorf("dataset %s: record lacks id", dataset)
+		return nil, fmt.Errorf("dataset %s: record lacks id", dataset)
 	}
-	return nil
+	return raw, nil
 }
 
 // utcMillis is t in UTC truncated to milliseconds.

@@ -116,11 +116,11 @@ type jobCandidateJSON struct {
 // jobCandidateRules are the PII rules of job_candidates' raw_json.
 var jobCandidateRules = func() map[string]fieldRule {
 	m := identity("firstName", "middleName", "lastName", "email", "phone")
-	m["educationdetails"] = fieldRule{kind: ruleFree}
-	m["experiencedetails"] = fieldRule{kind: ruleFree}
-	m["additionalcandidatedetails"] = fieldRule{kind: ruleFree}
-	m["jobapplicationdetails"] = fieldRule{kind: ruleNested, inner: map[string]fieldRule{
-		"screeningquestionsresponse": {kind: ruleFree},
+	m[foldKey("educationDetails")] = fieldRule{kind: ruleFree}
+	m[foldKey("experienceDetails")] = fieldRule{kind: ruleFree}
+	m[foldKey("additionalCandidateDetails")] = fieldRule{kind: ruleFree}
+	m[foldKey("jobApplicationDetails")] = fieldRule{kind: ruleNested, inner: map[string]fieldRule{
+		foldKey("screeningQuestionsResponse"): {kind: ruleFree},
 	}}
 	return m
 }()
@@ -148,7 +148,8 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, fmt.Errorf("dataset %s: Meta.JobID is empty", name)
 	}
 	var c jobCandidateJSON
-	if err := decodeRecord(name, raw, m, &c, &c.ID); err != nil {
+	raw, err := decodeRecord(name, raw, m, &c, &c.ID)
+	if err != nil {
 		return nil, err
 	}
 	rawJSON, err := m.PII.scrub(raw, jobCandidateRules)

@@ -102,7 +102,8 @@ func jobs() Dataset {
 func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "jobs"
 	var j jobJSON
-	if err := decodeRecord(name, raw, m, &j, &j.ID); err != nil {
+	raw, err := decodeRecord(name, raw, m, &j, &j.ID)
+	if err != nil {
 		return nil, err
 	}
 	r := JobRow{

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // PIIMode says what happens to personal data (see Dataset.PersonalColumns).
@@ -90,7 +91,7 @@ func (p PII) value(v *string, email bool) *string {
 type fieldRule struct {
 	kind  ruleKind
 	email bool                 // ruleIdentity: normalise as an email before hashing
-	inner map[string]fieldRule // ruleNested: rules of the object's fields, lower-case keys
+	inner map[string]fieldRule // ruleNested: rules of the object's fields, by foldKey
 }
 
 type ruleKind int
@@ -102,8 +103,10 @@ const (
 )
 
 // scrub applies the policy to a raw record and returns the new raw_json. Keys
-// match the rules case-insensitively; everything else is copied verbatim,
-// in order (whitespace between tokens is not kept).
+// match the rules as encoding/json matches them to the columns' fields
+// (Unicode case folding, see foldKey), so that no spelling of a key is
+// hashed in a column and left in raw_json; everything else is copied
+// verbatim, in order (whitespace between tokens is not kept).
 func (p PII) scrub(raw []byte, rules map[string]fieldRule) ([]byte, error) {
 	if p.keep() || len(rules) == 0 {
 		return raw, nil
@@ -138,7 +141,7 @@ func (p PII) scrubObject(out *bytes.Buffer, raw []byte, rules map[string]fieldRu
 		}
 		writeString(out, key)
 		out.WriteByte(':')
-		rule, ok := rules[strings.ToLower(key)]
+		rule, ok := rules[foldKey(key)]
 		if !ok {
 			out.Write(val)
 			continue
@@ -162,7 +165,7 @@ func (p PII) scrubValue(out *bytes.Buffer, val json.RawMessage, rule fieldRule) 
 		return nil
 	case rule.kind == ruleNested:
 		if val[0] != '{' {
-			out.Write(val) // not an object: nothing to scrub in it
+			out.WriteString("null") // not the object expected: fail closed
 			return nil
 		}
 		return p.scrubObject(out, val, rule.inner)
@@ -196,7 +199,24 @@ func writeString(out *bytes.Buffer, s string) {
 func identity(names ...string) map[string]fieldRule {
 	m := make(map[string]fieldRule, len(names))
 	for _, n := range names {
-		m[strings.ToLower(n)] = fieldRule{kind: ruleIdentity, email: strings.EqualFold(n, "email")}
+		m[foldKey(n)] = fieldRule{kind: ruleIdentity, email: strings.EqualFold(n, "email")}
 	}
 	return m
+}
+
+// foldKey maps every rune of a JSON key to the smallest rune that Unicode
+// simple case folding makes equal to it, so that two keys fold alike
+// exactly when encoding/json would match one to the other ("firstName",
+// "FIRSTNAME" and "firſtName" all do).
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
 }

@@ -75,7 +75,8 @@ func preboardingCandidates() Dataset {
 func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "preboarding_candidates"
 	var c preboardingJSON
-	if err := decodeRecord(name, raw, m, &c, &c.ID); err != nil {
+	raw, err := decodeRecord(name, raw, m, &c, &c.ID)
+	if err != nil {
 		return nil, err
 	}
 	rawJSON, err := m.PII.scrub(raw, preboardingRules)
