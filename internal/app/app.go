@@ -123,17 +123,17 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 	}
 	baseURL, tokenURL, err := endpoints(cfg, sec)
 	if err != nil {
-		return nil, err
+		return nil, &badConfig{err}
 	}
 
 	mode, err := dataset.ParsePIIMode(cfg.PII)
 	if err != nil {
-		return nil, err
+		return nil, &badConfig{err}
 	}
 	pii := dataset.PII{Mode: mode}
 	if mode == dataset.PIIHash {
 		if len(sec.PIIHashKey) < config.MinPIIHashKeyLen {
-			return nil, fmt.Errorf("EXPORT_PII=hash needs a hash key of at least %d characters: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)", config.MinPIIHashKeyLen)
+			return nil, &badConfig{fmt.Errorf("EXPORT_PII=hash needs a hash key of at least %d characters: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)", config.MinPIIHashKeyLen)}
 		}
 		pii.Key = []byte(sec.PIIHashKey)
 	}
@@ -220,6 +220,22 @@ func endpoints(cfg config.Config, sec secret.Secret) (base, token string, err er
 	return base, token, nil
 }
 
+// badConfig marks a set-up error that is the configuration's fault (as
+// opposed to AWS or the network failing): exit status 2 locally.
+type badConfig struct{ err error }
+
+func (e *badConfig) Error() string { return e.err.Error() }
+func (e *badConfig) Unwrap() error { return e.err }
+
+// exitCode is the local exit status for a set-up error.
+func exitCode(err error) int {
+	var bc *badConfig
+	if errors.As(err, &bc) {
+		return 2
+	}
+	return 1
+}
+
 // request turns a parsed event into a snapshot request.
 func request(r config.Request) snapshot.Request {
 	return snapshot.Request{
@@ -261,22 +277,32 @@ type flags struct {
 	budget time.Duration
 }
 
+// parseFlags parses the command line. Its errors are one line; the usage
+// goes to stderr for -h only.
 func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	var f flags
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.BoolVar(&f.demo, "demo", false, "start the embedded Keka simulator and export a demo tenant into --out (default ./out)")
 	fs.StringVar(&f.event, "event", "", "invocation event file (JSON; - for standard input)")
 	fs.StringVar(&f.out, "out", "", "write to this directory (default ./out, or S3 when EXPORT_BUCKET is set)")
 	fs.DurationVar(&f.budget, "invocation-budget", 0, "stop each simulated invocation after this long, checkpoint, and continue in the next, until the run completes")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintln(stderr, "usage: export [--demo] [--event FILE|-] [--out DIR] [--invocation-budget DURATION]")
+			fs.PrintDefaults()
+		}
 		return f, err
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if f.budget < 0 {
-		return f, errors.New("--invocation-budget must be positive")
+		return f, errors.New("--invocation-budget must not be negative")
+	}
+	if f.demo && f.event != "" {
+		return f, errors.New("--event cannot be used with --demo: the demo always exports today's snapshot of its own tenant")
 	}
 	return f, nil
 }

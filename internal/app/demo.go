@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, env Env, f flags) int {
 	svc, err := build(ctx, cfg, newLogger(env.Stderr, level), out, progress)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "keka-export:", err)
-		return 2
+		return exitCode(err)
 	}
 	req := snapshot.Request{Date: env.Now().UTC()}
 	res, err := invokeUntilDone(ctx, svc, req, f.budget)

@@ -24,7 +24,8 @@ const (
 
 // runLocal runs one export in this process and prints its result as JSON.
 // Bad configuration or a bad event is one line on standard error and exit
-// status 2, before anything is written.
+// status 2, before anything is written; a set-up that fails for another
+// reason (AWS, Secrets Manager unreachable) is exit status 1.
 func runLocal(ctx context.Context, env Env) int {
 	f, err := parseFlags(env.Args, env.Stderr)
 	if err != nil {
@@ -60,7 +61,7 @@ func runLocal(ctx context.Context, env Env) int {
 	svc, err := build(ctx, cfg, log, out, nil)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "keka-export:", err)
-		return 2
+		return exitCode(err)
 	}
 	res, err := invokeUntilDone(ctx, svc, request(ev), f.budget)
 	writeJSON(env.Stdout, res)

@@ -162,6 +162,8 @@ func TestMain_BadConfiguration(t *testing.T) {
 		{"unknown dataset", []string{"--event", "-"}, good, `{"datasets": ["offers"]}`, "offers"},
 		{"event that is not JSON", []string{"--event", "-"}, good, `snapshotDate=2026-11-26`, "event"},
 		{"bad flag", []string{"--invocation-budget", "soon"}, good, "", "invocation-budget"},
+		{"unknown flag", []string{"--bogus"}, good, "", "bogus"},
+		{"demo with an event", []string{"--demo", "--event", "events/past-date.json"}, good, "", "--demo"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,7 +180,7 @@ func TestMain_BadConfiguration(t *testing.T) {
 				t.Errorf("exit status %d, want 2", code)
 			}
 			lines := strings.Split(strings.TrimSpace(stderr), "\n")
-			if tc.name != "bad flag" && len(lines) != 1 {
+			if len(lines) != 1 {
 				t.Errorf("want one line on stderr, got %d:\n%s", len(lines), stderr)
 			}
 			if !strings.Contains(stderr, tc.want) {
