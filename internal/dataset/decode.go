@@ -146,30 +146,35 @@ func texts(in []text) []string {
 // a non-empty id. Fields of an unexpected JSON type are left unset rather
 // than failing the record. Errors name the dataset, never a value.
 //
-// It returns the record as raw_json will hold it: as sent, but with any
-// invalid UTF-8 replaced by U+FFFD, since Parquet strings must be UTF-8 and
-// one bad byte would make the whole file unreadable.
-func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text) (json.RawMessage, error) {
+// It returns the record as raw_json will hold it: as sent, with the PII
+// policy applied to the fields named in rules, and with any invalid UTF-8
+// replaced by U+FFFD, since Parquet strings must be UTF-8 and one bad byte
+// would make the whole file unreadable.
+func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text, rules map[string]fieldRule) (string, error) {
 	if err := m.PII.check(dataset); err != nil {
-		return nil, err
+		return "", err
 	}
 	if !utf8.Valid(raw) {
 		raw = json.RawMessage(strings.ToValidUTF8(string(raw), "\uFFFD"))
 	}
 	b := bytes.TrimLeft(raw, " \t\r\n")
 	if len(b) == 0 || b[0] != '{' {
-		return nil, fmt.Errorf("dataset %s: record is not a JSON object", dataset)
+		return "", fmt.Errorf("dataset %s: record is not a JSON object", dataset)
 	}
 	err := json.Unmarshal(b, dst)
 	var typeErr *json.UnmarshalTypeError
 	if err != nil && !errors.As(err, &typeErr) {
 		// The syntax error carries an offset, never the record's content.
-		return nil, fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
+		return "", fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
 	}
 	if !id.ok || id.v == "" {
-		return nil, fmt.Errorf("dataset %s: record lacks id", dataset)
+		return "", fmt.Errorf("dataset %s: record lacks id", dataset)
 	}
-	return raw, nil
+	scrubbed, err := m.PII.scrub(raw, rules)
+	if err != nil {
+		return "", fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", dataset, err)
+	}
+	return string(scrubbed), nil
 }
 
 // utcMillis is t in UTC truncated to milliseconds.

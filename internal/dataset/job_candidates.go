@@ -148,13 +148,9 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, fmt.Errorf("dataset %s: Meta.JobID is empty", name)
 	}
 	var c jobCandidateJSON
-	raw, err := decodeRecord(name, raw, m, &c, &c.ID)
+	rawJSON, err := decodeRecord(name, raw, m, &c, &c.ID, jobCandidateRules)
 	if err != nil {
 		return nil, err
-	}
-	rawJSON, err := m.PII.scrub(raw, jobCandidateRules)
-	if err != nil {
-		return nil, fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", name, err)
 	}
 	app := c.JobApplicationDetails
 	r := JobCandidateRow{
@@ -178,7 +174,7 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		ArchiveReason:     c.ArchivedDetails.Reason.ptr(),
 		Skills:            texts(c.Skills),
 		Tags:              []string{},
-		RawJSON:           string(rawJSON),
+		RawJSON:           rawJSON,
 		ExtractedAt:       utcMillis(m.ExtractedAt),
 		RunID:             m.RunID,
 	}

@@ -102,7 +102,7 @@ func jobs() Dataset {
 func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "jobs"
 	var j jobJSON
-	raw, err := decodeRecord(name, raw, m, &j, &j.ID)
+	rawJSON, err := decodeRecord(name, raw, m, &j, &j.ID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 		TargetHireDate:        j.TargetHireDate.ptr(),
 		Locations:             []JobLocation{},
 		HiringTeam:            []HiringTeamRole{},
-		RawJSON:               string(raw),
+		RawJSON:               rawJSON,
 		ExtractedAt:           utcMillis(m.ExtractedAt),
 		RunID:                 m.RunID,
 	}

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"time"
 
@@ -75,13 +74,9 @@ func preboardingCandidates() Dataset {
 func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "preboarding_candidates"
 	var c preboardingJSON
-	raw, err := decodeRecord(name, raw, m, &c, &c.ID)
+	rawJSON, err := decodeRecord(name, raw, m, &c, &c.ID, preboardingRules)
 	if err != nil {
 		return nil, err
-	}
-	rawJSON, err := m.PII.scrub(raw, preboardingRules)
-	if err != nil {
-		return nil, fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", name, err)
 	}
 	title := c.JobTitle
 	if !title.ok || title.v == "" {
@@ -102,7 +97,7 @@ func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		Department:            c.Department.ptr(),
 		WorkLocation:          c.WorkLocation.ptr(),
 		ExpectedDateOfJoining: c.ExpectedDateOfJoining.ptr(),
-		RawJSON:               string(rawJSON),
+		RawJSON:               rawJSON,
 		ExtractedAt:           utcMillis(m.ExtractedAt),
 		RunID:                 m.RunID,
 	}, nil
