@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -78,7 +76,7 @@ type RIE struct {
 	URL string
 
 	timeout time.Duration
-	logs    *logBuffer
+	logs    *syncBuffer
 }
 
 // StartRIE runs the Lambda Runtime Interface Emulator (bin/aws-lambda-rie
@@ -133,7 +131,7 @@ func startRIE(t testing.TB, bin, bootstrap string, env []string, timeout time.Du
 	// The emulator's Runtime API, which the function polls, defaults to port
 	// 9001: give each emulator its own so that tests can run in parallel.
 	apiAddr := "127.0.0.1:" + strconv.Itoa(FreePort(t))
-	logs := &logBuffer{}
+	logs := &syncBuffer{} // whole: tests search it
 	cmd := exec.Command(bin,
 		"--log-level", "info", // not the function's LOG_LEVEL
 		"--runtime-interface-emulator-address", addr,
@@ -148,63 +146,31 @@ func startRIE(t testing.TB, bin, bootstrap string, env []string, timeout time.Du
 	}, env...)
 	cmd.Stdout = logs
 	cmd.Stderr = logs
-	// Own process group, so that cleanup stops all of it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start aws-lambda-rie: %w", err)
 	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		pgid := cmd.Process.Pid
-		// The emulator starts the function in a process group of its own:
-		// find it before the emulator is gone.
-		functions := childPIDs(pgid)
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(rieStopTimeout):
-		}
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		for _, pid := range functions {
-			_ = syscall.Kill(-pid, syscall.SIGKILL)
-		}
-		<-exited
-	}
+	// The emulator starts the function in a process group of its own: find
+	// it before the emulator is gone.
+	stop := func() { p.stop(rieStopTimeout, childPIDs(p.cmd.Process.Pid)...) }
 
 	r := &RIE{URL: "http://" + addr, timeout: timeout, logs: logs}
-	if err := r.wait(exited); err != nil {
+	// The emulator has no health endpoint: any answer will do. The function
+	// itself starts at the first invocation.
+	client := &http.Client{Timeout: 500 * time.Millisecond}
+	err = p.waitReady(rieStartTimeout, 50*time.Millisecond, func() error {
+		resp, err := client.Get(r.URL + "/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+	if err != nil {
 		stop()
 		return nil, fmt.Errorf("aws-lambda-rie on %s: %w; its output:\n%s", addr, err, logs.String())
 	}
 	t.Cleanup(stop)
 	return r, nil
-}
-
-// wait polls the emulator until it answers HTTP (it has no health endpoint:
-// any answer will do), the process exits, or rieStartTimeout passes. The
-// function itself starts at the first invocation.
-func (r *RIE) wait(exited <-chan struct{}) error {
-	client := &http.Client{Timeout: 500 * time.Millisecond}
-	deadline := time.Now().Add(rieStartTimeout)
-	for {
-		resp, err := client.Get(r.URL + "/")
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		select {
-		case <-exited:
-			return errors.New("exited before answering")
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not answering after %s: %w", rieStartTimeout, err)
-		}
-	}
 }
 
 // Invoke invokes the function with payload, as Lambda's Invoke API does
@@ -353,21 +319,3 @@ func childPIDs(ppid int) []int {
 // Logs returns everything the emulator and the function wrote to stdout and
 // stderr so far, whole, so that tests can search it (for a leaked secret, say).
 func (r *RIE) Logs() string { return r.logs.String() }
-
-// logBuffer is an unbounded, concurrency-safe log.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

@@ -1,15 +1,11 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os/exec"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -61,63 +57,35 @@ func StartMoto(t testing.TB) *Moto {
 
 func startMoto(t testing.TB, bin string) (*Moto, error) {
 	port := strconv.Itoa(FreePort(t))
-	out := &syncBuffer{}
+	out := &syncBuffer{max: 64 << 10}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
 	cmd.Stdout = out
 	cmd.Stderr = out
-	// Own process group, so that cleanup also stops anything moto spawns.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		pgid := cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(motoStopTimeout):
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-exited
-		}
-	}
+	stop := func() { p.stop(motoStopTimeout) }
 
 	m := &Moto{Endpoint: "http://127.0.0.1:" + port}
-	if err := m.wait(exited); err != nil {
+	client := &http.Client{Timeout: 500 * time.Millisecond}
+	err = p.waitReady(motoStartTimeout, 100*time.Millisecond, func() error {
+		resp, err := client.Get(m.Endpoint + "/moto-api/data.json")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %s", resp.Status)
+		}
+		return nil
+	})
+	if err != nil {
 		stop()
 		return nil, fmt.Errorf("moto_server on port %s: %w; its output:\n%s", port, err, out.String())
 	}
 	t.Cleanup(stop)
 	return m, nil
-}
-
-// wait polls the endpoint with short timeouts until moto answers, the process
-// exits, or motoStartTimeout passes.
-func (m *Moto) wait(exited <-chan struct{}) error {
-	client := &http.Client{Timeout: 500 * time.Millisecond}
-	deadline := time.Now().Add(motoStartTimeout)
-	for {
-		resp, err := client.Get(m.Endpoint + "/moto-api/data.json")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		select {
-		case <-exited:
-			return errors.New("exited before answering")
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not answering after %s: %w", motoStartTimeout, err)
-		}
-	}
 }
 
 // AWSConfig returns a configuration for moto: region us-east-1, static test
@@ -177,25 +145,4 @@ func (m *Moto) Env() []string {
 		"AWS_REGION=" + MotoRegion,
 		"AWS_DEFAULT_REGION=" + MotoRegion,
 	}
-}
-
-// syncBuffer collects a child's output for error messages.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 64<<10 { // keep the start, where startup errors are
-		return len(p), nil
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
