@@ -328,11 +328,10 @@ func TestRunner_Run_Resumable(t *testing.T) {
 		if err == nil || res.Status != snapshot.StatusFailed || !res.Resumable {
 			t.Fatalf("the crashed invocation returned %+v, %v", res, err)
 		}
-		// A new process: new client and runner over the same directory.
+		// A new process: a new client and runner over the same directory,
+		// against a simulator serving the same tenant.
 		crash.Store(false)
 		h2 := newHarness(t, harnessOptions{dir: dir})
-		h2.sim = h.sim
-		h2.client = h.client
 		res, err = h2.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
 		if err != nil || res.Status != snapshot.StatusComplete {
 			t.Fatalf("resumed run: %+v, %v", res, err)
