@@ -704,7 +704,11 @@ func (ru *run) save(ctx context.Context) error {
 	}
 	*ru.s = s
 	ru.statsBase, ru.lastSave = st, now
-	ru.committed = ru.s.clone()
+	committed, err := decodeState(b) // a deep copy from the bytes just saved
+	if err != nil {
+		return fmt.Errorf("snapshot: read back checkpoint: %w", err)
+	}
+	ru.committed = committed
 	return nil
 }
 
