@@ -35,6 +35,17 @@ type Store interface {
 	List(ctx context.Context, prefix string) ([]ObjectInfo, error)
 	// Delete removes keys; missing keys are not an error.
 	Delete(ctx context.Context, keys ...string) error
+
+	// GetVersion returns the content of key and an opaque version of that
+	// content, for a later PutIf, or an error wrapping ErrNotExist.
+	GetVersion(ctx context.Context, key string) (data []byte, version string, err error)
+	// PutIf writes data to key atomically, only if key still holds version
+	// (from GetVersion or an earlier PutIf) or, when version is "", only if
+	// key does not exist. It returns the new version; when the condition
+	// does not hold it writes nothing and returns an error wrapping
+	// ErrConflict. Two PutIf calls on one key never both succeed on the
+	// same version: this is the compare-and-swap that run leases rest on.
+	PutIf(ctx context.Context, key string, data []byte, version string) (string, error)
 }
 
 // Writer streams one object. Exactly one of Close and Abort must be called.
@@ -63,6 +74,11 @@ type ObjectInfo struct {
 
 // ErrNotExist is wrapped by the errors of Get, Open and Copy for a missing key.
 var ErrNotExist = errors.New("store: object does not exist")
+
+// ErrConflict is wrapped by the error of a PutIf whose condition did not
+// hold: another writer changed (or created, or removed) the object since
+// its version was read.
+var ErrConflict = errors.New("store: object changed since it was read")
 
 // ValidKey returns an error unless key is a clean relative key: not empty,
 // no leading or trailing "/", no empty, "." or ".." segments, no backslash.

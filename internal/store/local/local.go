@@ -6,6 +6,8 @@ package local
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,24 +16,39 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/store"
 )
 
 var _ store.Store = (*Store)(nil)
 
-// tmpMarker is part of every temporary file's name: ".{base}.tmp-{random}".
-// The name starts with "." and ends with random digits, never with .parquet
-// or .json, so table readers crawling the directory skip it.
-const tmpMarker = ".tmp-"
+// tmpPrefix starts every temporary file's name: ".tmp-{pid}-{random}". The
+// name starts with "." and holds nothing of the destination's name, so no
+// table reader crawling the directory takes it for data or a manifest, and
+// the pid tells a later process whether its writer is still alive. No key
+// may have a segment that starts with it.
+const tmpPrefix = ".tmp-"
+
+// oldTmpMarker is in the temporary names of earlier versions,
+// ".{base}.tmp-{random}", which name no process.
+const oldTmpMarker = ".tmp-"
+
+// staleAge is how old a temporary file whose writer cannot be identified
+// must be before it is taken for a crash's leftover.
+const staleAge = time.Hour
 
 // Store is a store.Store rooted at a directory.
 type Store struct {
 	root string
+	lock string // the file locked around conditional writes
 }
 
-// New returns a Store rooted at dir, creating dir if needed. It returns an
+// New returns a Store rooted at dir, creating dir if needed, and removes
+// the temporary files that crashed processes left in it. It returns an
 // error if dir is empty or cannot be created.
 func New(dir string) (*Store, error) {
 	if dir == "" {
@@ -44,7 +61,15 @@ func New(dir string) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("local: create directory %s: %w", abs, err)
 	}
-	return &Store{root: abs}, nil
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	sum := sha256.Sum256([]byte(abs))
+	s := &Store{root: abs, lock: filepath.Join(os.TempDir(), "keka-hire-export-"+hex.EncodeToString(sum[:8])+".lock")}
+	if err := s.sweep(); err != nil {
+		return nil, fmt.Errorf("local: remove leftover temporary files under %s: %w", abs, err)
+	}
+	return s, nil
 }
 
 // Dir returns the absolute root directory.
@@ -53,6 +78,11 @@ func (s *Store) Dir() string { return s.root }
 func (s *Store) path(key string) (string, error) {
 	if err := store.ValidKey(key); err != nil {
 		return "", fmt.Errorf("local: %w", err)
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if strings.HasPrefix(seg, tmpPrefix) {
+			return "", fmt.Errorf("local: invalid key %q: a segment starts with %q, reserved for temporary files", key, tmpPrefix)
+		}
 	}
 	return filepath.Join(s.root, filepath.FromSlash(key)), nil
 }
@@ -78,14 +108,14 @@ func (s *Store) Create(ctx context.Context, key string) (store.Writer, error) {
 // directory. It tries twice because a concurrent Delete may remove the
 // directory once it is empty.
 func (s *Store) createTemp(p string) (*os.File, error) {
-	dir, base := filepath.Split(p)
+	dir := filepath.Dir(p)
 	var err error
 	for range 2 {
 		if err = os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 		var f *os.File
-		f, err = os.CreateTemp(dir, "."+base+tmpMarker+"*")
+		f, err = os.CreateTemp(dir, tmpPrefix+strconv.Itoa(os.Getpid())+"-*")
 		if err == nil {
 			return f, nil
 		}
@@ -326,7 +356,59 @@ func (s *Store) List(ctx context.Context, prefix string) ([]store.ObjectInfo, er
 }
 
 func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, tmpMarker)
+	return strings.HasPrefix(name, ".") && strings.Contains(name, oldTmpMarker)
+}
+
+// sweep removes the temporary files of writers that are gone: those whose
+// name gives the pid of a process no longer running, and those that name
+// none (earlier versions) once they are staleAge old. The temporary files
+// of live processes, another run's included, are left alone.
+func (s *Store) sweep() error {
+	now := time.Now()
+	return filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.Type().IsRegular() || !isTemp(d.Name()) {
+			return nil
+		}
+		if pid, ok := tempPid(d.Name()); ok {
+			if processAlive(pid) {
+				return nil
+			}
+		} else if fi, err := d.Info(); err != nil || now.Sub(fi.ModTime()) < staleAge {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	})
+}
+
+// tempPid returns the pid in a temporary name ".tmp-{pid}-{random}".
+func tempPid(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, tmpPrefix)
+	if !ok {
+		return 0, false
+	}
+	digits, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(digits)
+	return pid, err == nil && pid > 0
+}
+
+// processAlive reports whether a process with this pid runs on this
+// machine (signal 0 probes without signalling). A process that exists but
+// belongs to another user counts as alive.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // Delete removes keys, ignoring missing ones, and then the directories the

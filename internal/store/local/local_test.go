@@ -2,10 +2,13 @@ package local_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/store"
 	"github.com/kekaexport/keka-hire-export/internal/store/local"
@@ -140,5 +143,65 @@ func TestNew(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || s.Dir() != dir {
 		t.Fatalf("New did not create %s: %v", dir, err)
+	}
+}
+
+func TestNew_SweepsLeftovers(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	dir := filepath.Join(root, "jobs", "dt=2026-11-26")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A pid that cannot be running: above the kernel's pid_max.
+	const deadPid = 1 << 30
+	write := func(name string, age time.Duration) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("personal data"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-age)
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	dead := write(fmt.Sprintf(".tmp-%d-123456", deadPid), 0)
+	live := write(fmt.Sprintf(".tmp-%d-654321", os.Getpid()), 2*time.Hour)
+	oldStale := write(".part-00000.parquet.tmp-998877", 2*time.Hour)
+	oldFresh := write("._manifest.json.tmp-112233", time.Minute)
+	if err := os.WriteFile(filepath.Join(dir, "part-00000.parquet"), []byte("PAR1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := local.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := entries(t, dir)
+	for _, gone := range []string{dead, oldStale} {
+		if slices.Contains(got, gone) {
+			t.Errorf("%s survived New, want it removed (its writer is gone); directory holds %q", gone, got)
+		}
+	}
+	for _, kept := range []string{live, oldFresh, "part-00000.parquet"} {
+		if !slices.Contains(got, kept) {
+			t.Errorf("%s was removed by New, want it kept (a live writer's, or data); directory holds %q", kept, got)
+		}
+	}
+	if objs, err := s.List(ctx, ""); err != nil || len(objs) != 1 {
+		t.Fatalf("List = %v, %v; want only the data object", objs, err)
+	}
+}
+
+func TestStore_ReservedTempNames(t *testing.T) {
+	s, err := local.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{".tmp-1-2", "jobs/.tmp-123-456", ".tmp-x/part-00000.parquet"} {
+		if err := s.Put(context.Background(), key, []byte("x")); err == nil {
+			t.Errorf("Put(%q) succeeded, want a refusal: temporary names are reserved", key)
+		}
 	}
 }
