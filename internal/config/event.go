@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,35 +28,50 @@ const MaxEventBytes = 64 << 10
 
 // event is the on-demand payload; every field is optional.
 type event struct {
-	SnapshotDate *string  `json:"snapshotDate"`
-	Datasets     []string `json:"datasets"`
-	DryRun       bool     `json:"dryRun"`
-	Force        bool     `json:"force"`
-	Restart      bool     `json:"restart"`
-	RunID        string   `json:"runId"`
+	SnapshotDate *string
+	Datasets     []string
+	DryRun       bool
+	Force        bool
+	Restart      bool
+	RunID        string
 }
 
-// envelope is the part of an EventBridge event ParseEvent reads; its other
-// fields are ignored.
-type envelope struct {
-	DetailType string          `json:"detail-type"`
-	Source     string          `json:"source"`
-	Time       string          `json:"time"`
-	Detail     json.RawMessage `json:"detail"`
+// eventFields are the fields of the on-demand payload, spelled exactly so,
+// with what each must hold.
+var eventFields = []struct{ name, want string }{
+	{"snapshotDate", "a string YYYY-MM-DD"},
+	{"datasets", "a list of strings"},
+	{"dryRun", "true or false"},
+	{"force", "true or false"},
+	{"restart", "true or false"},
+	{"runId", "a string"},
 }
+
+// envelopeFields are the fields by which an EventBridge event is recognised:
+// it has all four. envelopeExtra are the other fields of its envelope.
+var (
+	envelopeFields = []string{"source", "detail-type", "time", "detail"}
+	envelopeExtra  = []string{"version", "id", "account", "region", "resources", "replay-name"}
+)
 
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// ParseEvent parses the on-demand payload or an EventBridge scheduled event
-// (detail-type "Scheduled Event", or source aws.events or aws.scheduler),
-// whose time gives the snapshot date in UTC and whose detail, when it is an
-// object, is read as an on-demand payload (other details are ignored). EventBridge Scheduler
-// targets that send our own payload are on-demand events. known lists the
-// valid dataset names; now gives the date when the event has none. Empty
-// input, {} and null mean all datasets, today. It fails, naming the field, on
-// unknown fields (outside the envelope), unknown datasets, a malformed date
-// or one more than a day ahead of now, or a malformed runId; errors never
-// echo the input.
+// ParseEvent parses the invocation event: either the on-demand payload
+// (snapshotDate, datasets, dryRun, force, restart, runId, each optional), or
+// an EventBridge event, recognised by its shape: source, detail-type, time
+// and detail all present. An EventBridge event's time gives the snapshot date
+// in UTC, and its detail, when it is an object, is read as an on-demand
+// payload (an EventBridge rule's {} means all datasets); its other envelope
+// fields are ignored. EventBridge Scheduler targets that send our own payload
+// are on-demand events.
+//
+// Field names match exactly. It fails, with one line naming the field, on:
+// a field that is not ours (a wrong-case one is named with the right
+// spelling), a field given twice, our fields beside EventBridge ones, part of
+// the EventBridge shape, unknown datasets, a malformed date or one more than
+// a day ahead of now, or a malformed runId. known lists the valid dataset
+// names; now gives the date when the event has none. Empty input, {} and
+// null mean all datasets, today. Errors never echo a value of the input.
 func ParseEvent(b []byte, known []string, now time.Time) (Request, error) {
 	if len(b) > MaxEventBytes {
 		return Request{}, fmt.Errorf("event: %d bytes, more than the %d accepted", len(b), MaxEventBytes)
@@ -68,48 +84,233 @@ func ParseEvent(b []byte, known []string, now time.Time) (Request, error) {
 	if b[0] != '{' {
 		return Request{}, errors.New("event: want a JSON object")
 	}
-	var env envelope
-	if err := decode(b, &env, false); err != nil {
+	fields, err := readObject(b)
+	if err != nil {
 		return Request{}, fmt.Errorf("event: %w", err)
 	}
-	if env.DetailType == "Scheduled Event" || env.Source == "aws.events" || env.Source == "aws.scheduler" {
-		date := today
-		if env.Time != "" {
-			t, err := time.Parse(time.RFC3339, env.Time)
-			if err != nil {
-				return Request{}, errors.New("event: EventBridge field time is not an RFC 3339 timestamp")
-			}
-			date = midnight(t)
+	var ours, envelope []string
+	for _, f := range fields {
+		switch {
+		case isEventField(f.name):
+			ours = append(ours, f.name)
+		case slices.Contains(envelopeFields, f.name):
+			envelope = append(envelope, f.name)
 		}
-		var e event
-		if d := bytes.TrimSpace(env.Detail); len(d) > 0 && d[0] == '{' {
-			if err := decode(d, &e, true); err != nil {
-				return Request{}, fmt.Errorf("event: EventBridge detail: %w", err)
-			}
-		}
-		return build(e, known, date, today)
 	}
-	var e event
-	if err := decode(b, &e, true); err != nil {
+	switch {
+	case len(ours) > 0 && len(envelope) > 0:
+		return Request{}, fmt.Errorf("event: has both EventBridge fields (%s) and our own (%s): send ours alone, or inside the detail of an EventBridge event",
+			strings.Join(envelope, ", "), strings.Join(ours, ", "))
+	case len(envelope) == len(envelopeFields):
+		return parseEventBridge(fields, known, today)
+	case len(envelope) > 0:
+		var missing []string
+		for _, name := range envelopeFields {
+			if !slices.Contains(envelope, name) {
+				missing = append(missing, name)
+			}
+		}
+		for _, f := range fields {
+			if right, ok := foldMatch(f.name, missing); ok {
+				return Request{}, fmt.Errorf("event: unknown field %s: did you mean %s? (field names are case-sensitive)", quoteName(f.name), right)
+			}
+		}
+		return Request{}, fmt.Errorf("event: has EventBridge fields %s but not %s: an EventBridge event has all of %s; an on-demand event has only %s",
+			strings.Join(envelope, ", "), strings.Join(missing, ", "), strings.Join(envelopeFields, ", "), eventFieldList())
+	}
+	e, err := decodeEvent(fields)
+	if err != nil {
 		return Request{}, fmt.Errorf("event: %w", err)
 	}
 	return build(e, known, today, today)
 }
 
-// decode decodes one JSON object, b, into v, rejecting trailing data, and
-// unknown fields when strict.
-func decode(b []byte, v any, strict bool) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if strict {
-		dec.DisallowUnknownFields()
+// parseEventBridge reads an EventBridge event whose envelope fields are all
+// present.
+func parseEventBridge(fields []field, known []string, today time.Time) (Request, error) {
+	var e event
+	date := today
+	for _, f := range fields {
+		switch f.name {
+		case "time":
+			var s string
+			if json.Unmarshal(f.value, &s) != nil {
+				return Request{}, errors.New("event: EventBridge field time is not an RFC 3339 timestamp")
+			}
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return Request{}, errors.New("event: EventBridge field time is not an RFC 3339 timestamp")
+			}
+			date = midnight(t)
+		case "source", "detail-type":
+			var s string
+			if json.Unmarshal(f.value, &s) != nil {
+				return Request{}, fmt.Errorf("event: EventBridge field %s: want a string", f.name)
+			}
+		case "detail":
+			d, err := eventBridgeDetail(f.value)
+			if err != nil {
+				return Request{}, fmt.Errorf("event: EventBridge detail: %w", err)
+			}
+			e = d
+		default:
+			// Other envelope fields (version, id, account, ...) are ignored,
+			// but not a misspelling of a field that would be used.
+			if slices.Contains(envelopeExtra, f.name) {
+				continue
+			}
+			if right, ok := foldMatch(f.name, envelopeFields); ok {
+				return Request{}, fmt.Errorf("event: unknown field %s: did you mean %s? (field names are case-sensitive)", quoteName(f.name), right)
+			}
+			if right, ok := foldMatch(f.name, eventFieldNames()); ok {
+				return Request{}, fmt.Errorf("event: unknown field %s: did you mean %s? Our fields go inside detail of an EventBridge event", quoteName(f.name), right)
+			}
+		}
 	}
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+	return build(e, known, date, today)
+}
+
+// eventBridgeDetail reads an EventBridge detail: an object is an on-demand
+// payload; null, "" and "{}" (a string, as EventBridge Scheduler may send
+// it) are empty. Anything else is refused rather than ignored.
+func eventBridgeDetail(v json.RawMessage) (event, error) {
+	v = bytes.TrimSpace(v)
+	if string(v) == "null" {
+		return event{}, nil
+	}
+	if len(v) > 0 && v[0] == '"' {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			if s = strings.TrimSpace(s); s == "" || s == "{}" {
+				return event{}, nil
+			}
+		}
+		return event{}, errors.New("is a string: give the fields as a JSON object, e.g. {\"dryRun\": true}")
+	}
+	if len(v) == 0 || v[0] != '{' {
+		return event{}, errors.New("want a JSON object")
+	}
+	fields, err := readObject(v)
+	if err != nil {
+		return event{}, err
+	}
+	return decodeEvent(fields)
+}
+
+// field is one member of a JSON object, in the order it came.
+type field struct {
+	name  string
+	value json.RawMessage
+}
+
+// readObject reads the members of one JSON object, b, with their names as
+// sent (encoding/json would match them case-insensitively). It rejects a
+// name given twice and trailing data.
+func readObject(b []byte) ([]field, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // the '{', checked by the callers
+		return nil, jsonError(err)
+	}
+	var fields []field
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonError(err)
+		}
+		name, _ := tok.(string) // object keys are always strings
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, jsonError(err)
+		}
+		for _, f := range fields {
+			if f.name == name {
+				return nil, fmt.Errorf("field %s is given twice", quoteName(name))
+			}
+		}
+		fields = append(fields, field{name: name, value: v})
+	}
+	if _, err := dec.Token(); err != nil { // the '}'
+		return nil, jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("unexpected data after the JSON object")
+		return nil, errors.New("unexpected data after the JSON object")
 	}
-	return nil
+	return fields, nil
+}
+
+// decodeEvent decodes the members of an on-demand payload, whose names must
+// be exactly ours.
+func decodeEvent(fields []field) (event, error) {
+	var e event
+	for _, f := range fields {
+		var dst any
+		switch f.name {
+		case "snapshotDate":
+			dst = &e.SnapshotDate
+		case "datasets":
+			dst = &e.Datasets
+		case "dryRun":
+			dst = &e.DryRun
+		case "force":
+			dst = &e.Force
+		case "restart":
+			dst = &e.Restart
+		case "runId":
+			dst = &e.RunID
+		default:
+			if right, ok := foldMatch(f.name, eventFieldNames()); ok {
+				return event{}, fmt.Errorf("unknown field %s: did you mean %s? (field names are case-sensitive)", quoteName(f.name), right)
+			}
+			return event{}, fmt.Errorf("unknown field %s: valid ones are %s", quoteName(f.name), eventFieldList())
+		}
+		if err := json.Unmarshal(f.value, dst); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				return event{}, fmt.Errorf("field %s: want %s", f.name, eventFieldWant(f.name))
+			}
+			return event{}, jsonError(err)
+		}
+	}
+	return e, nil
+}
+
+func isEventField(name string) bool {
+	for _, f := range eventFields {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func eventFieldNames() []string {
+	names := make([]string, len(eventFields))
+	for i, f := range eventFields {
+		names[i] = f.name
+	}
+	return names
+}
+
+func eventFieldList() string { return strings.Join(eventFieldNames(), ", ") }
+
+func eventFieldWant(name string) string {
+	for _, f := range eventFields {
+		if f.name == name {
+			return f.want
+		}
+	}
+	return "another JSON type"
+}
+
+// foldMatch returns the name in names that s matches case-insensitively, as
+// encoding/json would have matched it.
+func foldMatch(s string, names []string) (string, bool) {
+	for _, n := range names {
+		if strings.EqualFold(s, n) {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // build validates e; date is the snapshot date when e has none.
@@ -151,43 +352,24 @@ func build(e event, known []string, date, today time.Time) (Request, error) {
 	return r, nil
 }
 
-// jsonError rewrites a decoding error so that it names the field and never
-// echoes the input.
+// jsonError rewrites a syntax error so that it never echoes the input.
 func jsonError(err error) error {
 	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
 		return fmt.Errorf("not valid JSON (at byte %d)", syntax.Offset)
-	case errors.As(err, &typ):
-		want := map[string]string{
-			"snapshotDate": "a string YYYY-MM-DD", "datasets": "a list of strings", "dryRun": "true or false",
-			"force": "true or false", "restart": "true or false", "runId": "a string",
-			"detail-type": "a string", "source": "a string", "time": "a string",
-		}
-		field := typ.Field
-		if i := strings.IndexByte(field, '.'); i >= 0 {
-			field = field[:i]
-		}
-		if w, ok := want[field]; ok {
-			return fmt.Errorf("field %s: want %s", field, w)
-		}
-		return errors.New("a field has the wrong JSON type")
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("not valid JSON (truncated)")
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown field %s: valid ones are snapshotDate, datasets, dryRun, force, restart, runId", shortQuoted(name))
 	}
 	return errors.New("not valid JSON")
 }
 
-// shortQuoted cuts an already quoted name to 40 bytes.
-func shortQuoted(s string) string {
-	if len(s) > 42 {
-		return s[:41] + "…\""
+// quoteName quotes a field name for an error message, cut to 40 bytes.
+func quoteName(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(strings.ToValidUTF8(s[:40], "")) + "…"
 	}
-	return s
+	return strconv.Quote(s)
 }
 
 func midnight(t time.Time) time.Time {
