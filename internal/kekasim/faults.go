@@ -125,8 +125,19 @@ func (s *Server) mutate(jobID string) {
 	now := st.clock
 
 	target := st.byID[strings.ToLower(jobID)]
-	if target == nil && len(st.jobs) > 0 {
-		target = st.jobs[g.r.IntN(len(st.jobs))]
+	if target != nil && target.job.draft() {
+		target = nil // drafts get no applications
+	}
+	if target == nil {
+		var listed []*jobState
+		for _, j := range st.jobs {
+			if !j.job.draft() {
+				listed = append(listed, j)
+			}
+		}
+		if len(listed) > 0 {
+			target = listed[g.r.IntN(len(listed))]
+		}
 	}
 	if target != nil {
 		a := g.application(target.job, g.newPerson(), now, false, now)
@@ -159,7 +170,7 @@ func (s *Server) mutate(jobID string) {
 	p.mod = now
 	st.pre = slices.Insert(st.pre, 0, p)
 
-	j := g.job(now, len(st.jobs))
+	j := g.job(now, len(st.jobs), false)
 	j.mod = now
 	js := &jobState{job: j}
 	st.jobs = slices.Insert(st.jobs, 0, js)

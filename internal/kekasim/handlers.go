@@ -175,6 +175,9 @@ func (s *Server) listJobs(r *http.Request, route string, q query) (int, []byte) 
 	defer s.st.mu.RUnlock()
 	jobs := make([]*job, 0, len(s.st.jobs))
 	for _, j := range s.st.jobs {
+		if j.job.draft() {
+			continue // "all Published, Confidential and Archived jobs": never drafts
+		}
 		if status != nil && (j.job.truth.Status == nil || *j.job.truth.Status != *status) {
 			continue
 		}
@@ -334,6 +337,10 @@ func (s *Server) listPoolCandidates(r *http.Request, route string, q query, id s
 // shape picks the shape of one list response.
 func (s *Server) shape(preboarding bool) Shape {
 	switch sh := s.o.Shape; {
+	case sh == ShapeSpec && preboarding:
+		return ShapeItems
+	case sh == ShapeSpec:
+		return ShapeArray
 	case sh == ShapeItems && !preboarding:
 		return ShapeEnvelope
 	case sh != ShapeMixed:
@@ -347,9 +354,12 @@ func (s *Server) shape(preboarding bool) Shape {
 	return []Shape{ShapeEnvelope, ShapeArray}[s.rng.IntN(2)]
 }
 
-// page renders page l.number of a list of n records in the given shape;
-// rec appends record i.
+// page renders page l.number of a list of n records in the given shape,
+// or page 1 where Options.IgnorePageNumber says so; rec appends record i.
 func (s *Server) page(r *http.Request, l listReq, shape Shape, n int, rec func(b []byte, i int) []byte) []byte {
+	if s.ignoresPageNumber(l.route) {
+		l.number = 1
+	}
 	start := min((l.number-1)*l.size, n)
 	end := min(start+l.size, n)
 	pages := (n + l.size - 1) / l.size
@@ -406,6 +416,17 @@ func (s *Server) page(r *http.Request, l listReq, shape Shape, n int, rec func(b
 	link("previousPage", l.number-1, l.number > 1 && l.number <= pages, false)
 	w.end('}')
 	return w.b
+}
+
+// ignoresPageNumber reports whether Options.IgnorePageNumber names route.
+func (s *Server) ignoresPageNumber(route string) bool {
+	lr := strings.ToLower(route)
+	for _, k := range s.o.IgnorePageNumber {
+		if k != "" && strings.Contains(lr, strings.ToLower(k)) {
+			return true
+		}
+	}
+	return false
 }
 
 func pageURL(origin string, l listReq, number int, dropSince bool) string {

@@ -41,7 +41,13 @@ func tokenForm() url.Values {
 // postToken posts form to the token endpoint and returns status and body.
 func postToken(t *testing.T, s *kekasim.Server, form url.Values) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.PostForm(s.TokenURL(), form)
+	req, err := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "kekasim-test/1")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("token: %v", err)
 	}
@@ -175,6 +181,33 @@ func wireInt(t *testing.T, m map[string]any, k string) *int {
 		return nil
 	}
 	n, err := strconv.Atoi(string(v.(json.Number)))
+	if err != nil {
+		t.Fatalf("%s: %v", k, err)
+	}
+	return &n
+}
+
+// wireNumText reads a number Keka's spec types as a string: a string
+// holding an integer or a JSON number, counting which in seen as
+// "k as string" or "k as number".
+func wireNumText(t *testing.T, m map[string]any, k string, seen map[string]int) *int {
+	t.Helper()
+	v, ok := m[k]
+	if !ok || v == nil {
+		return nil
+	}
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+		seen[k+" as string"]++
+	case json.Number:
+		s = string(v)
+		seen[k+" as number"]++
+	default:
+		t.Fatalf("%s is %T", k, v)
+	}
+	n, err := strconv.Atoi(s)
 	if err != nil {
 		t.Fatalf("%s: %v", k, err)
 	}

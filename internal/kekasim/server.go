@@ -23,15 +23,20 @@ import (
 type Shape int
 
 const (
-	ShapeEnvelope Shape = iota // Keka's paged envelope on every list (the default)
-	ShapeArray                 // a bare JSON array on every list, as Keka's spec says
-	ShapeItems                 // the {"items": ...} wrapper on preboarding, the envelope elsewhere
-	ShapeMixed                 // chosen per request: envelope or array, or items on preboarding
+	// ShapeSpec is the default and what Keka's spec types: a bare JSON array
+	// on every Hire list, the {"items": ...} wrapper on preboarding.
+	ShapeSpec     Shape = iota
+	ShapeEnvelope       // Keka's paged envelope on every list, as live accounts were seen returning
+	ShapeArray          // a bare JSON array on every list, preboarding included
+	ShapeItems          // the {"items": ...} wrapper on preboarding, the envelope elsewhere
+	ShapeMixed          // chosen per request: envelope or array, or items on preboarding
 )
 
 // String returns the shape's name, such as "envelope".
 func (s Shape) String() string {
 	switch s {
+	case ShapeSpec:
+		return "spec"
 	case ShapeEnvelope:
 		return "envelope"
 	case ShapeArray:
@@ -44,7 +49,19 @@ func (s Shape) String() string {
 	return "Shape(" + strconv.Itoa(int(s)) + ")"
 }
 
-// Options configure a Server. The zero value is a well-behaved Keka.
+// JobNumbers is how a job's noOfOpenings and jobType, which Keka's spec
+// types as strings, are sent.
+type JobNumbers int
+
+const (
+	JobNumbersMixed  JobNumbers = iota // the default: per job, strings ("3") on most, JSON numbers (3) on some
+	JobNumbersString                   // strings on every job, as the spec types them
+	JobNumbersNumber                   // JSON numbers on every job
+)
+
+// Options configure a Server. The zero value is a well-behaved Keka as its
+// spec describes it: bare arrays (and the items wrapper on preboarding),
+// 400 invalid_client for bad credentials, no gateway, no added latency.
 type Options struct {
 	// Accepted credentials; empty means "sim-client-id", "sim-client-secret"
 	// and "sim-api-key".
@@ -54,8 +71,32 @@ type Options struct {
 	TokenTTL                       time.Duration // 0 means 24h; expires_in is whole seconds, at least 1
 	Shape                          Shape
 	NoHireScope                    bool  // tokens are issued, but every /hire/* call answers 403
-	Seed                           int64 // seeds faults, mixed shapes and mutations
+	Seed                           int64 // seeds faults, mixed shapes, mutations and latency jitter
 	Logf                           func(format string, args ...any)
+
+	// InvalidClientStatus is the status of the token endpoint's answer to
+	// a wrong client_id, client_secret or api_key, with the body
+	// {"error":"invalid_client"}: 0 means 400, as IdentityServer answers;
+	// 401 is the other status Keka may use.
+	InvalidClientStatus int
+	// JobNumbers says how noOfOpenings and jobType are sent.
+	JobNumbers JobNumbers
+	// IgnorePageNumber makes every list whose path (after /api/v1, compared
+	// without regard to case) contains one of these strings answer any
+	// pageNumber with page 1, in every shape, as a server or cache that
+	// drops the parameter does: "/hire" names every list. pageNumber is
+	// still validated.
+	IgnorePageNumber []string
+	// Gateway puts an Azure application gateway in front of the token
+	// endpoint and the API: it turns away default client user agents
+	// (Go-http-client/*, python-requests/*, curl/*, or none at all) with an
+	// HTML 403 before Keka sees the request.
+	Gateway bool
+	// Latency delays every response by Latency plus a uniform random share
+	// of LatencyJitter, drawn from a generator seeded by Seed (apart from
+	// the faults' one, so latency does not change which requests fail). A
+	// request whose context ends while it waits gets no response.
+	Latency, LatencyJitter time.Duration
 }
 
 // Stats count what a Server saw. Requests counts every request other than
@@ -63,6 +104,7 @@ type Options struct {
 // 429s count in FaultsInjected).
 type Stats struct {
 	Requests, TokenRequests, RateLimited, FaultsInjected, Mutations int64
+	GatewayRejected                                                 int64            // requests the gateway turned away (counted in Requests or TokenRequests too)
 	ByPath                                                          map[string]int64 // by URL path, token endpoint included
 }
 
@@ -81,6 +123,7 @@ type Server struct {
 	faults   Faults
 	failLeft map[string]int
 	rng      *mrand.Rand
+	latRng   *mrand.Rand // latency jitter
 	secret   string
 	tokens   map[string]*token
 	winIdx   int64
@@ -99,7 +142,8 @@ type token struct {
 }
 
 // Start serves t on a free port of 127.0.0.1. The server works on its own
-// copy of t. It returns an error when t is nil or no port can be had.
+// copy of t. It returns an error when t is nil, a latency is negative, or
+// no port can be had.
 func Start(t *Tenant, o Options) (*Server, error) {
 	if t == nil {
 		return nil, errors.New("kekasim: start: nil tenant")
@@ -122,6 +166,12 @@ func Start(t *Tenant, o Options) (*Server, error) {
 	if o.TokenTTL <= 0 {
 		o.TokenTTL = 24 * time.Hour
 	}
+	if o.InvalidClientStatus == 0 {
+		o.InvalidClientStatus = http.StatusBadRequest
+	}
+	if o.Latency < 0 || o.LatencyJitter < 0 {
+		return nil, errors.New("kekasim: start: negative latency")
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("kekasim: start: listen: %w", err)
@@ -134,13 +184,20 @@ func Start(t *Tenant, o Options) (*Server, error) {
 		origin:   "http://" + ln.Addr().String(),
 		started:  time.Now(),
 		failLeft: map[string]int{},
-		rng:      mrand.New(mrand.NewPCG(uint64(o.Seed), 0x6661756c7473)), // "faults"
+		rng:      mrand.New(mrand.NewPCG(uint64(o.Seed), 0x6661756c7473)),   // "faults"
+		latRng:   mrand.New(mrand.NewPCG(uint64(o.Seed), 0x6c6174656e6379)), // "latency"
 		secret:   o.ClientSecret,
 		tokens:   map[string]*token{},
 		stats:    Stats{ByPath: map[string]int64{}},
 		mgen:     newGen(uint64(o.Seed)^uint64(t.seed), 0x6d7574617465), // "mutate"
 	}
 	s.mgen.seq = t.nPersons
+	s.mgen.numbers = o.JobNumbers
+	if o.JobNumbers != JobNumbersMixed {
+		for _, js := range s.st.jobs { // the clone's own jobState: the tenant keeps its rendering
+			js.job = renderJob(js.job.wire.withNumbers(o.JobNumbers))
+		}
+	}
 	s.hs = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -225,18 +282,78 @@ func (s *Server) logf(format string, args ...any) {
 }
 
 // ServeHTTP routes the token endpoint and the API; everything else is 404.
+// Every request is counted, then waits out the latency, then meets the
+// gateway.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lp := strings.ToLower(r.URL.Path)
+	tokenRequest := lp == "/connect/token"
+	s.count(r.URL.Path, tokenRequest)
+	if !s.delay(r) {
+		return
+	}
+	if s.o.Gateway && defaultAgent(r.Header.Get("User-Agent")) {
+		s.mu.Lock()
+		s.stats.GatewayRejected++
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Server", "Microsoft-Azure-Application-Gateway/v2")
+		s.reply(w, r, http.StatusForbidden, gatewayForbidden)
+		return
+	}
 	switch {
-	case lp == "/connect/token":
+	case tokenRequest:
 		s.serveToken(w, r)
 	case lp == "/api/v1" || strings.HasPrefix(lp, "/api/v1/"):
 		s.serveAPI(w, r)
 	default:
-		s.count(r.URL.Path, false)
 		s.reply(w, r, http.StatusNotFound, nil)
 	}
 }
+
+// delay waits out Options.Latency; it returns false when the request's
+// context ended first.
+func (s *Server) delay(r *http.Request) bool {
+	d := s.o.Latency
+	if j := s.o.LatencyJitter; j > 0 {
+		s.mu.Lock()
+		d += time.Duration(s.latRng.Int64N(int64(j)))
+		s.mu.Unlock()
+	}
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		s.logf("kekasim: %s %s gave up during latency", r.Method, r.URL.Path)
+		return false
+	}
+}
+
+// defaultAgents are the User-Agent prefixes (lower case) of HTTP libraries'
+// defaults, which the gateway turns away.
+var defaultAgents = []string{"go-http-client/", "python-requests/", "curl/"}
+
+// defaultAgent reports whether ua is missing or a library's default.
+func defaultAgent(ua string) bool {
+	ua = strings.ToLower(strings.TrimSpace(ua))
+	if ua == "" {
+		return true
+	}
+	for _, p := range defaultAgents {
+		if strings.HasPrefix(ua, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayForbidden is the page an Azure application gateway answers a
+// blocked request with.
+var gatewayForbidden = []byte("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n")
 
 func (s *Server) count(path string, tokenRequest bool) {
 	s.mu.Lock()
@@ -254,7 +371,6 @@ var rateLimitBody = []byte(`{"succeeded":false,"message":"rateLimitExceeded","er
 // serveAPI runs one API request through user agent check, rate limit,
 // authentication, faults, scope and finally the handler.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	s.count(r.URL.Path, false)
 	if r.Header.Get("User-Agent") == "" {
 		s.reply(w, r, http.StatusBadRequest, pagedError("Bad Request", "User-Agent header is required"))
 		return
@@ -373,7 +489,6 @@ func (s *Server) authorizeLocked(r *http.Request) string {
 
 // serveToken is Keka's POST /connect/token.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	s.count(r.URL.Path, true)
 	s.mu.Lock()
 	fail := s.failOnceLocked(r.URL.Path)
 	s.mu.Unlock()
@@ -416,7 +531,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	ok := id == s.o.ClientID && secret == s.secret && f.Get("api_key") == s.o.APIKey
 	s.mu.Unlock()
 	if !ok {
-		oauthErr(http.StatusUnauthorized, "invalid_client")
+		oauthErr(s.o.InvalidClientStatus, "invalid_client")
 		return
 	}
 	if sc := f.Get("scope"); sc != "" && sc != "kekaapi" {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,10 +39,10 @@ func TestServer_Token(t *testing.T) {
 		{"valid", tokenForm(), 200, ""},
 		{"client_credentials grant", with("grant_type", "client_credentials"), 400, "unsupported_grant_type"},
 		{"no grant", with("grant_type", ""), 400, "invalid_request"},
-		{"wrong secret", with("client_secret", "nope"), 401, "invalid_client"},
-		{"wrong client id", with("client_id", "nope"), 401, "invalid_client"},
-		{"wrong api key", with("api_key", "nope"), 401, "invalid_client"},
-		{"apikey spelling", func() url.Values { f := with("api_key", ""); f.Set("apikey", "sim-api-key"); return f }(), 401, "invalid_client"},
+		{"wrong secret", with("client_secret", "nope"), 400, "invalid_client"},
+		{"wrong client id", with("client_id", "nope"), 400, "invalid_client"},
+		{"wrong api key", with("api_key", "nope"), 400, "invalid_client"},
+		{"apikey spelling", func() url.Values { f := with("api_key", ""); f.Set("apikey", "sim-api-key"); return f }(), 400, "invalid_client"},
 		{"other scope", with("scope", "openid"), 400, "invalid_scope"},
 	}
 	for _, c := range cases {
@@ -110,7 +112,7 @@ func TestServer_Token(t *testing.T) {
 		old := token(t, s)
 		mustGet(t, s, old, "/hire/jobs", 200)
 		s.RotateCredentials("new-secret")
-		if status, m := postToken(t, s, tokenForm()); status != 401 || m["error"] != "invalid_client" {
+		if status, m := postToken(t, s, tokenForm()); status != 400 || m["error"] != "invalid_client" {
 			t.Fatalf("old secret: %d %v", status, m)
 		}
 		mustGet(t, s, old, "/hire/jobs", 401)
@@ -119,6 +121,19 @@ func TestServer_Token(t *testing.T) {
 			t.Fatalf("new secret: %d %v", status, m)
 		}
 		mustGet(t, s, m["access_token"].(string), "/hire/jobs", 200)
+	})
+
+	t.Run("401 for bad credentials when asked", func(t *testing.T) {
+		s := start(t, kekasim.NewTenant(1, kekasim.Size{}), kekasim.Options{InvalidClientStatus: 401})
+		for _, f := range []url.Values{with("client_secret", "nope"), with("api_key", "nope")} {
+			if status, m := postToken(t, s, f); status != 401 || m["error"] != "invalid_client" {
+				t.Fatalf("bad credentials: %d %v, want 401 invalid_client", status, m)
+			}
+		}
+		if status, m := postToken(t, s, with("grant_type", "client_credentials")); status != 400 || m["error"] != "unsupported_grant_type" {
+			t.Fatalf("other errors keep their status: %d %v", status, m)
+		}
+		token(t, s)
 	})
 
 	t.Run("expire tokens", func(t *testing.T) {
@@ -190,7 +205,7 @@ func TestServer_Auth(t *testing.T) {
 
 func TestServer_Paging(t *testing.T) {
 	tn := kekasim.NewTenant(3, kekasim.Size{Jobs: 450, Applications: 1000, Preboarding: 30})
-	s := start(t, tn, kekasim.Options{RequestsPerMinute: fast})
+	s := start(t, tn, kekasim.Options{RequestsPerMinute: fast, Shape: kekasim.ShapeEnvelope})
 	tok := token(t, s)
 	tr := tn.Truth()
 	base := s.BaseURL()
@@ -286,30 +301,93 @@ func TestServer_Paging(t *testing.T) {
 
 // TestServer_RecordsMatchTruth reads every record over HTTP, parses it the
 // way a client must, and compares each exported column with the truth; it
-// also checks that each documented quirk occurs.
+// also checks that each documented quirk occurs. It does so under the
+// options that change how records travel, and checks that the truth is the
+// same under each.
 func TestServer_RecordsMatchTruth(t *testing.T) {
 	tn := kekasim.NewTenant(5, kekasim.Size{Jobs: 40, Applications: 4000, Preboarding: 300})
-	s := start(t, tn, kekasim.Options{RequestsPerMinute: fast})
-	tok := token(t, s)
 	tr := tn.Truth()
+	if len(tr.Drafts) == 0 {
+		t.Fatal("the tenant has no draft jobs")
+	}
+	cases := []struct {
+		name    string
+		o       kekasim.Options
+		numbers []string // the forms noOfOpenings and jobType must come in
+	}{
+		{"defaults", kekasim.Options{}, []string{"string", "number"}},
+		{"envelope", kekasim.Options{Shape: kekasim.ShapeEnvelope}, []string{"string", "number"}},
+		{"mixed shapes, numbers as strings", kekasim.Options{Shape: kekasim.ShapeMixed, JobNumbers: kekasim.JobNumbersString, Seed: 3}, []string{"string"}},
+		{"items, numbers as numbers", kekasim.Options{Shape: kekasim.ShapeItems, JobNumbers: kekasim.JobNumbersNumber}, []string{"number"}},
+		{"gateway, latency, 401 for bad credentials", kekasim.Options{Gateway: true, Latency: 50 * time.Microsecond, LatencyJitter: 100 * time.Microsecond, InvalidClientStatus: 401}, []string{"string", "number"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.o.RequestsPerMinute = fast
+			s := start(t, tn, c.o)
+			if !reflect.DeepEqual(s.Truth(), tr) {
+				t.Fatal("the server's truth differs from the tenant's")
+			}
+			seen := checkRecords(t, s, tr)
+			quirks := []string{"publishedOn empty", "orgJobId repeated", "candidate on several jobs", "epoch string with fraction",
+				"date without zone", "date with offset", "date null", "key with space", "unknown field", "jobtitle spelling", "jobTitle spelling"}
+			for _, f := range c.numbers {
+				quirks = append(quirks, "noOfOpenings as "+f, "jobType as "+f)
+			}
+			for _, q := range quirks {
+				if seen[q] == 0 {
+					t.Errorf("quirk never seen: %s", q)
+				}
+			}
+			for _, f := range []string{"string", "number"} {
+				if !slices.Contains(c.numbers, f) && seen["noOfOpenings as "+f]+seen["jobType as "+f] > 0 {
+					t.Errorf("job numbers came as %s: %v", f, seen)
+				}
+			}
+			if !reflect.DeepEqual(s.Truth(), tr) {
+				t.Fatal("reading every list changed the server's truth")
+			}
+		})
+	}
+}
+
+// checkRecords reads every list of s and compares it with tr, record by
+// record; it returns how often each quirk was seen.
+func checkRecords(t *testing.T, s *kekasim.Server, tr kekasim.Truth) map[string]int {
+	t.Helper()
+	tok := token(t, s)
 	seen := map[string]int{}
 
 	jobs := all(t, s, tok, "/hire/jobs")
 	if len(jobs) != len(tr.Jobs) {
 		t.Fatalf("%d jobs, want %d", len(jobs), len(tr.Jobs))
 	}
+	drafts := map[string]bool{}
+	for _, d := range tr.Drafts {
+		if d.Status == nil || *d.Status != 0 {
+			t.Fatalf("draft %s has status %s", d.ID, show(d.Status))
+		}
+		drafts[d.ID] = true
+	}
 	orgIDs := map[string]int{}
 	for i, w := range jobs {
 		want := tr.Jobs[i]
 		got := kekasim.TruthJob{
 			ID: w["id"].(string), Title: w["title"].(string),
-			DepartmentName: wireStr(w, "departmentName"), Status: wireInt(t, w, "status"), NoOfOpenings: wireInt(t, w, "noOfOpenings"),
+			DepartmentName: wireStr(w, "departmentName"), Status: wireInt(t, w, "status"),
+			NoOfOpenings: wireNumText(t, w, "noOfOpenings", seen), JobType: wireNumText(t, w, "jobType", seen),
 			CreatedOn: wireTime(t, w, "createdOn"), PublishedOn: wireTime(t, w, "publishedOn"), TargetHireDate: wireTime(t, w, "targetHireDate"),
 		}
 		if got.ID != want.ID || got.Title != want.Title || !eqPtr(got.DepartmentName, want.DepartmentName) || !eqPtr(got.Status, want.Status) ||
-			!eqPtr(got.NoOfOpenings, want.NoOfOpenings) || !eqTime(got.CreatedOn, want.CreatedOn) || !eqTime(got.PublishedOn, want.PublishedOn) ||
-			!eqTime(got.TargetHireDate, want.TargetHireDate) {
+			!eqPtr(got.NoOfOpenings, want.NoOfOpenings) || !eqPtr(got.JobType, want.JobType) || !eqTime(got.CreatedOn, want.CreatedOn) ||
+			!eqTime(got.PublishedOn, want.PublishedOn) || !eqTime(got.TargetHireDate, want.TargetHireDate) {
 			t.Fatalf("job %d:\n wire  %+v\n truth %+v", i, got, want)
+		}
+		if drafts[got.ID] || (got.Status != nil && *got.Status == 0) {
+			t.Fatalf("job %d (%s) is a draft, and /hire/jobs does not list drafts", i, got.ID)
+		}
+		if got.JobType != nil && *got.JobType != 1 && *got.JobType != 2 {
+			t.Fatalf("job %d: jobType %d is not one Keka publishes", i, *got.JobType)
 		}
 		if w["publishedOn"] == "" {
 			seen["publishedOn empty"]++
@@ -407,9 +485,15 @@ func TestServer_RecordsMatchTruth(t *testing.T) {
 	for i, w := range pre {
 		want := tr.Preboarding[i]
 		title := wireStr(w, "jobTitle")
+		_, upper := w["jobTitle"]
 		if _, ok := w["jobtitle"]; ok {
 			title = wireStr(w, "jobtitle")
 			seen["jobtitle spelling"]++
+			if upper {
+				t.Fatalf("preboarding %d has both spellings", i)
+			}
+		} else if upper {
+			seen["jobTitle spelling"]++
 		}
 		got := kekasim.TruthPreboarding{
 			CandidateID: w["id"].(string), FirstName: wireStr(w, "firstName"), LastName: wireStr(w, "lastName"), Email: wireStr(w, "email"),
@@ -423,19 +507,17 @@ func TestServer_RecordsMatchTruth(t *testing.T) {
 		}
 	}
 
-	for _, q := range []string{"publishedOn empty", "orgJobId repeated", "candidate on several jobs", "epoch string with fraction",
-		"date without zone", "date with offset", "date null", "key with space", "unknown field", "jobtitle spelling"} {
-		if seen[q] == 0 {
-			t.Errorf("quirk never seen: %s", q)
-		}
+	if seen["jobtitle spelling"] <= seen["jobTitle spelling"] {
+		t.Errorf("jobtitle on %d records, jobTitle on %d: the spec's spelling must be the common one", seen["jobtitle spelling"], seen["jobTitle spelling"])
 	}
+	return seen
 }
 
 func TestServer_Shapes(t *testing.T) {
 	tn := kekasim.NewTenant(1, small)
 	tr := tn.Truth()
 	job := tr.Applications[0].JobID // one with applications
-	for _, sh := range []kekasim.Shape{kekasim.ShapeEnvelope, kekasim.ShapeArray, kekasim.ShapeItems, kekasim.ShapeMixed} {
+	for _, sh := range []kekasim.Shape{kekasim.ShapeSpec, kekasim.ShapeEnvelope, kekasim.ShapeArray, kekasim.ShapeItems, kekasim.ShapeMixed} {
 		t.Run(sh.String(), func(t *testing.T) {
 			s := start(t, tn, kekasim.Options{Shape: sh, RequestsPerMinute: fast, Seed: 4})
 			tok := token(t, s)
@@ -460,6 +542,7 @@ func TestServer_Shapes(t *testing.T) {
 				}
 			}
 			want := map[kekasim.Shape]map[string][]string{
+				kekasim.ShapeSpec:     {"list": {"array"}, "preboarding": {"items"}},
 				kekasim.ShapeEnvelope: {"list": {"envelope"}, "preboarding": {"envelope"}},
 				kekasim.ShapeArray:    {"list": {"array"}, "preboarding": {"array"}},
 				kekasim.ShapeItems:    {"list": {"envelope"}, "preboarding": {"items"}},

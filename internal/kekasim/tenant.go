@@ -17,6 +17,11 @@ type Size struct {
 	// ArchivedShare is the share of applications that are archived; 0 means
 	// the default 0.2, a negative value means none.
 	ArchivedShare float64
+	// Drafts is the number of draft jobs (status 0) besides Jobs: /hire/jobs
+	// never lists them, they have no applications, and Truth keeps them
+	// apart (Truth.Drafts). 0 means one per 15 jobs, rounded up; a negative
+	// value means none.
+	Drafts int
 }
 
 // Tenant is a generated Keka Hire account. It never changes after NewTenant:
@@ -57,27 +62,47 @@ func NewTenant(seed int64, size Size) *Tenant {
 	st := &state{byID: map[string]*jobState{}, clock: genEpoch}
 
 	nJobs := max(size.Jobs, 0)
-	created := make([]time.Time, nJobs)
+	nDrafts := size.Drafts
+	switch {
+	case nDrafts == 0:
+		nDrafts = (nJobs + 14) / 15
+	case nDrafts < 0:
+		nDrafts = 0
+	}
+	created := make([]time.Time, nJobs+nDrafts)
 	for i := range created {
 		created[i] = g.between(genEpoch.AddDate(-3, 0, 0), genEpoch.AddDate(0, 0, -7), time.Millisecond)
 	}
 	slices.SortFunc(created, func(a, b time.Time) int { return b.Compare(a) }) // newest first, as a front insert leaves it
-	var jobs []*job
-	for i := range nJobs {
-		jobs = append(jobs, g.job(created[i], i))
+	draft := make([]bool, len(created))
+	for _, i := range g.r.Perm(len(created))[:nDrafts] {
+		draft[i] = true
 	}
-	if len(jobs) >= 2 { // orgJobId is not unique
-		jobs[1] = renderJob(jobs[1].wire.withOrg(jobs[0].wire.orgJobID))
-	}
-	counts := spread(g.r, nJobs, max(size.Applications, 0))
-	var all []*app
-	for i, j := range jobs {
+	var jobs []*job // listed jobs, in list order
+	for i := range created {
+		j := g.job(created[i], i, draft[i])
 		js := &jobState{job: j}
-		js.active, js.archived = g.applications(j, counts[i], share)
-		all = append(all, js.active...)
-		all = append(all, js.archived...)
 		st.jobs = append(st.jobs, js)
 		st.byID[strings.ToLower(j.truth.ID)] = js
+		if !draft[i] {
+			jobs = append(jobs, j)
+		}
+	}
+	if len(jobs) >= 2 { // orgJobId is not unique
+		again := renderJob(jobs[1].wire.withOrg(jobs[0].wire.orgJobID))
+		*jobs[1] = *again
+	}
+	counts := spread(g.r, len(jobs), max(size.Applications, 0))
+	var all []*app
+	n := 0
+	for _, js := range st.jobs {
+		if js.job.draft() {
+			continue
+		}
+		js.active, js.archived = g.applications(js.job, counts[n], share)
+		n++
+		all = append(all, js.active...)
+		all = append(all, js.archived...)
 	}
 	onboarded := map[*person]bool{}
 	for range max(size.Preboarding, 0) {
@@ -158,7 +183,8 @@ func spread(r *rand.Rand, jobs, n int) []int {
 type gen struct {
 	r       *rand.Rand
 	persons []*person
-	seq     int // next person number, for unique e-mail addresses
+	seq     int        // next person number, for unique e-mail addresses
+	numbers JobNumbers // how new jobs send noOfOpenings and jobType
 
 	w      jw          // scratch writer
 	chunk  []byte      // see keep
@@ -190,15 +216,21 @@ type job struct {
 	json  []byte
 }
 
+// draft reports whether the job is a draft (status 0), which /hire/jobs
+// does not list.
+func (j *job) draft() bool { return j.truth.Status != nil && *j.truth.Status == 0 }
+
 // jobWire keeps what rendering a job needs, so one field can be changed and
 // the job rendered again.
 type jobWire struct {
 	truth    TruthJob
 	orgJobID string
 	seed     uint64
+	numbers  JobNumbers
 }
 
-func (w jobWire) withOrg(org string) jobWire { w.orgJobID = org; return w }
+func (w jobWire) withOrg(org string) jobWire       { w.orgJobID = org; return w }
+func (w jobWire) withNumbers(n JobNumbers) jobWire { w.numbers = n; return w }
 
 type app struct {
 	truth  TruthApplication
@@ -608,23 +640,29 @@ var (
 		"DevOps Engineer", "QA Engineer", "Finance Associate", "Talent Acquisition Specialist",
 		"Engineering Manager", "UX Designer", "Sales Development Representative", "Payroll Specialist"}
 	departments = []string{"Engineering", "Product", "People", "Sales", "Customer Success", "Finance", "Design", "Operations"}
-	jobTypes    = []int{0, 1, 2, 3}
+	jobTypes    = []int{1, 2} // 1 PartTime, 2 FullTime, as Keka publishes them
 	experiences = []string{"0-1 years", "2-4 years", "3-5 years", "5-8 years", "8+ years", "Fresher"}
 )
 
-func (g *gen) job(created time.Time, idx int) *job {
+// job makes a job created at created; a draft has status 0 and was never
+// published. Other jobs have status 1 to 4, or none.
+func (g *gen) job(created time.Time, idx int, draft bool) *job {
 	t := TruthJob{
 		ID:             g.uuid(),
 		Title:          g.pick(titles),
 		DepartmentName: g.maybeStr(0.06, g.pick(departments)),
-		Status:         g.maybeInt(0.03, g.r.IntN(5)),
+		Status:         g.maybeInt(0.03, 1+g.r.IntN(4)),
 		NoOfOpenings:   g.maybeInt(0.05, 1+g.r.IntN(8)),
+		JobType:        g.maybeInt(0.04, jobTypes[g.r.IntN(len(jobTypes))]),
 		CreatedOn:      g.maybeTime(0.02, created),
+	}
+	if draft {
+		t.Status = &smallInts[0]
 	}
 	if g.chance(0.3) {
 		t.Title = "Senior " + t.Title
 	}
-	if g.chance(0.55) {
+	if g.chance(0.55) && !draft {
 		t.PublishedOn = ptr(g.instant(created, genEpoch))
 	}
 	if g.chance(0.5) {
@@ -635,7 +673,7 @@ func (g *gen) job(created time.Time, idx int) *job {
 	if idx%7 == 3 {
 		org = ""
 	}
-	return renderJob(jobWire{truth: t, orgJobID: org, seed: g.r.Uint64()})
+	return renderJob(jobWire{truth: t, orgJobID: org, seed: g.r.Uint64(), numbers: g.numbers})
 }
 
 // renderJob renders a job. Its random choices come from the job's own
@@ -648,9 +686,24 @@ func renderJob(jw0 jobWire) *job {
 	w.kstr("id", t.ID)
 	w.kstr("title", t.Title)
 	w.kstr("description", "<p>We are hiring a "+t.Title+".</p>")
-	r.optInt(&w, "noOfOpenings", t.NoOfOpenings)
+	// The spec types noOfOpenings and jobType as strings.
+	asText := r.chance(0.75)
+	switch jw0.numbers {
+	case JobNumbersString:
+		asText = true
+	case JobNumbersNumber:
+		asText = false
+	}
+	num := func(k string, v *int) {
+		if v != nil && asText {
+			w.kstr(k, strconv.Itoa(*v))
+			return
+		}
+		r.optInt(&w, k, v)
+	}
+	num("noOfOpenings", t.NoOfOpenings)
 	r.optStr(&w, "departmentName", t.DepartmentName)
-	w.kint("jobType", jobTypes[r.r.IntN(len(jobTypes))])
+	num("jobType", t.JobType)
 	w.kbool("isReferralEnabled", r.chance(0.6))
 	fromReq := r.chance(0.4)
 	w.kbool("isCreatedFromRequisition", fromReq)
@@ -660,6 +713,7 @@ func renderJob(jw0 jobWire) *job {
 		w.knull("requisitionIdentifier")
 	}
 	w.kbool("canAllowInternalEmployees", r.chance(0.5))
+	w.kbool("canListOnCareersSite", r.chance(0.8))
 	if jw0.orgJobID == "" {
 		w.knull("orgJobId")
 	} else {
@@ -907,10 +961,10 @@ func (g *gen) preboarding(p *person, jobs []*jobState) *preRec {
 	w.kint("gender", p.gender)
 	g.optInt(&w, "stage", t.Stage)
 	g.optInt(&w, "status", t.Status)
-	if g.chance(0.15) {
-		g.optStr(&w, "jobtitle", t.JobTitle) // spelling seen on some records
+	if g.chance(0.7) {
+		g.optStr(&w, "jobtitle", t.JobTitle) // as the spec spells it
 	} else {
-		g.optStr(&w, "jobTitle", t.JobTitle)
+		g.optStr(&w, "jobTitle", t.JobTitle) // seen too
 	}
 	g.optStr(&w, "department", t.Department)
 	w.kstr("workLocation", g.pick(workLocations))

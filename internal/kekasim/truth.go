@@ -9,7 +9,9 @@ import (
 // Truth is what the tenant holds, typed and independent of any client: what
 // an exporter must end up with. Jobs are in list order; applications are
 // grouped by job in job order, each job's active list then its archived list,
-// both in list order; preboarding candidates are in list order.
+// both in list order; preboarding candidates are in list order. It is the
+// same whatever the Options: shapes, number forms, latency and the gateway
+// change how records travel, not what the tenant holds.
 //
 // A nil pointer means the API sends null, "" or leaves the key out. Times are
 // the instant the wire value denotes, in UTC, at millisecond precision.
@@ -17,14 +19,21 @@ type Truth struct {
 	Jobs         []TruthJob
 	Applications []TruthApplication // one per (JobID, CandidateID)
 	Preboarding  []TruthPreboarding
+	// Drafts are the draft jobs (status 0), in the order of creation with
+	// the others: /hire/jobs does not list them, so an export must not
+	// hold them. They have no applications.
+	Drafts []TruthJob
 }
 
-// TruthJob is one job requisition of /hire/jobs.
+// TruthJob is one job requisition of /hire/jobs. NoOfOpenings and JobType
+// (1 PartTime, 2 FullTime) arrive as strings or JSON numbers (see
+// JobNumbers); the value is the same.
 type TruthJob struct {
 	ID, Title                              string
 	DepartmentName                         *string
 	Status                                 *int
 	NoOfOpenings                           *int
+	JobType                                *int
 	CreatedOn, PublishedOn, TargetHireDate *time.Time
 }
 
@@ -43,7 +52,8 @@ type TruthApplication struct {
 }
 
 // TruthPreboarding is one candidate of /hire/preboarding/candidates.
-// JobTitle comes from "jobTitle" or, on some records, "jobtitle".
+// JobTitle comes from "jobtitle", as the spec spells it, or on some records
+// from "jobTitle".
 type TruthPreboarding struct {
 	CandidateID                string
 	FirstName, LastName, Email *string
@@ -100,6 +110,10 @@ func (s *state) truth() Truth {
 		Preboarding:  make([]TruthPreboarding, 0, len(s.pre)),
 	}
 	for _, j := range s.jobs {
+		if j.job.draft() {
+			t.Drafts = append(t.Drafts, j.job.truth)
+			continue
+		}
 		t.Jobs = append(t.Jobs, j.job.truth)
 		for _, a := range j.active {
 			t.Applications = append(t.Applications, a.truth)
