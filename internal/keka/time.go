@@ -30,7 +30,8 @@ const (
 // in 1970, so they are not read as epoch seconds.
 const minEpochDigits = 9
 
-// Layouts tried in order. Zone-less ones are read as UTC.
+// Layouts tried in order. Zone-less ones are read in the zone given to
+// ParseTimeIn (UTC for ParseTime).
 var timeLayouts = []string{
 	time.RFC3339Nano,                     // 2026-10-02T09:14:00.123Z, +05:30
 	"2006-01-02T15:04:05.999999999Z0700", // +0530
@@ -47,7 +48,7 @@ var timeLayouts = []string{
 }
 
 // ParseTime reads the date forms Keka sends: ISO 8601 with or without a zone
-// (zone-less is UTC; an offset may be +05:30, +0530 or +05), with T or a
+// (zone-less is UTC, see ParseTimeIn; an offset may be +05:30, +0530 or +05), with T or a
 // space between date and time, with or without seconds and fractional
 // seconds, date only, and epoch seconds with an optional fraction
 // ("1789573328.01").
@@ -59,17 +60,27 @@ var timeLayouts = []string{
 //
 // "" and any time in year 1 give an invalid Time and no error; anything else
 // unreadable, or beyond year 9999, gives an error naming the value.
-func ParseTime(s string) (Time, error) {
+func ParseTime(s string) (Time, error) { return ParseTimeIn(s, time.UTC) }
+
+// ParseTimeIn is ParseTime with the zone-less forms (ISO 8601 without an
+// offset, date only, compact dates) read as the wall clock of loc, e.g.
+// Asia/Kolkata, with its daylight saving time where it has one; nil means
+// UTC. Times with an offset and epoch seconds do not depend on loc. The
+// result is in UTC either way.
+func ParseTimeIn(s string, loc *time.Location) (Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Time{}, nil
 	}
-	if t, ok := parseNumber(s); ok {
+	if t, ok := parseNumber(s, loc); ok {
 		return t, nil
 	}
 	if len(s) >= 10 && s[4] == '-' {
 		for _, layout := range timeLayouts {
-			if t, err := time.Parse(layout, s); err == nil {
+			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 				if v, ok := inRange(t); ok {
 					return v, nil
 				}
@@ -82,37 +93,46 @@ func ParseTime(s string) (Time, error) {
 // UnmarshalJSON accepts a string in any form ParseTime reads, a JSON number
 // read like a string of the same digits (epoch seconds with at least 9
 // integer digits or a fraction, or an 8-digit compact date), or null. It
-// returns an error naming any other value.
+// returns an error naming any other value. Zone-less forms are UTC; see
+// UnmarshalTimeIn.
 func (t *Time) UnmarshalJSON(b []byte) error {
+	v, err := UnmarshalTimeIn(b, time.UTC)
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// UnmarshalTimeIn reads the JSON value b as Time.UnmarshalJSON does, with
+// the zone-less forms read in loc as ParseTimeIn reads them (nil: UTC). It
+// returns an error naming any value it cannot read.
+func UnmarshalTimeIn(b []byte, loc *time.Location) (Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	b = bytes.TrimSpace(b)
 	switch {
 	case len(b) == 0:
-		return fmt.Errorf("keka: cannot read an empty JSON value as a date")
+		return Time{}, fmt.Errorf("keka: cannot read an empty JSON value as a date")
 	case string(b) == "null":
-		*t = Time{}
-		return nil
+		return Time{}, nil
 	case b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return fmt.Errorf("keka: cannot read %s as a date: %w", quoteShort(string(b)), err)
+			return Time{}, fmt.Errorf("keka: cannot read %s as a date: %w", quoteShort(string(b)), err)
 		}
-		v, err := ParseTime(s)
-		if err != nil {
-			return err
-		}
-		*t = v
-		return nil
+		return ParseTimeIn(s, loc)
 	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
-		if v, ok := parseNumber(string(b)); ok {
-			*t = v
-			return nil
+		if v, ok := parseNumber(string(b), loc); ok {
+			return v, nil
 		}
 	}
 	raw := string(b)
 	if len(raw) > 64 {
 		raw = strings.ToValidUTF8(raw[:64], "") + "…"
 	}
-	return fmt.Errorf("keka: cannot read %s as a date: want an ISO 8601 string or epoch seconds (9 digits or more)", raw)
+	return Time{}, fmt.Errorf("keka: cannot read %s as a date: want an ISO 8601 string or epoch seconds (9 digits or more)", raw)
 }
 
 // MarshalJSON writes a valid Time as RFC 3339 in UTC with milliseconds when
@@ -152,10 +172,11 @@ func inRange(t time.Time) (Time, bool) {
 }
 
 // parseNumber reads a string of digits: epoch seconds (see parseEpoch), or
-// with exactly 8 digits and nothing else a compact date, YYYYMMDD.
-func parseNumber(s string) (Time, bool) {
+// with exactly 8 digits and nothing else a compact date, YYYYMMDD, at
+// midnight in loc.
+func parseNumber(s string, loc *time.Location) (Time, bool) {
 	if len(s) == 8 && isDigits(s) {
-		t, err := time.Parse("20060102", s)
+		t, err := time.ParseInLocation("20060102", s, loc)
 		if err != nil {
 			return Time{}, false
 		}

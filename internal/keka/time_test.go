@@ -133,6 +133,66 @@ func checkTime(t *testing.T, got keka.Time, err error, want string, wantErr bool
 	}
 }
 
+// zoneCases are read in a tenant's zone: the zone-less forms are that zone's
+// wall clock, the others the same instant as in UTC.
+var zoneCases = []struct {
+	name, zone string
+	json       string
+	want       string // RFC 3339 in UTC; "" for an invalid Time
+}{
+	{"zone-less in India", "Asia/Kolkata", `"2026-10-02T09:14:00"`, "2026-10-02T03:44:00Z"},
+	{"zone-less with fraction in India", "Asia/Kolkata", `"2026-10-02T09:14:00.25"`, "2026-10-02T03:44:00.25Z"},
+	{"zone-less without seconds in India", "Asia/Kolkata", `"2026-10-02T09:14"`, "2026-10-02T03:44:00Z"},
+	{"space separator in India", "Asia/Kolkata", `"2026-10-02 09:14:05"`, "2026-10-02T03:44:05Z"},
+	{"date only in India is local midnight", "Asia/Kolkata", `"2026-10-02"`, "2026-10-01T18:30:00Z"},
+	{"compact date in India", "Asia/Kolkata", `"20261002"`, "2026-10-01T18:30:00Z"},
+	{"compact date number in India", "Asia/Kolkata", `20261002`, "2026-10-01T18:30:00Z"},
+	{"Z is unchanged", "Asia/Kolkata", `"2026-10-02T09:14:00Z"`, "2026-10-02T09:14:00Z"},
+	{"an offset is unchanged", "Asia/Kolkata", `"2026-10-02T09:14:00-05:00"`, "2026-10-02T14:14:00Z"},
+	{"an offset in hours is unchanged", "Asia/Kolkata", `"2026-10-02T09:14:00+02"`, "2026-10-02T07:14:00Z"},
+	{"epoch string is unchanged", "Asia/Kolkata", `"1789573328.01"`, "2026-09-16T15:42:08.01Z"},
+	{"epoch number is unchanged", "Asia/Kolkata", `1789573328`, "2026-09-16T15:42:08Z"},
+	{".NET no date stays invalid east of UTC", "Asia/Kolkata", `"0001-01-01T00:00:00"`, ""},
+	{".NET no date stays invalid west of UTC", "America/New_York", `"0001-01-01T00:00:00"`, ""},
+	{"summer time in New York", "America/New_York", `"2026-07-01T12:00:00"`, "2026-07-01T16:00:00Z"},
+	{"winter time in New York", "America/New_York", `"2026-12-01T12:00:00"`, "2026-12-01T17:00:00Z"},
+	{"UTC by name", "UTC", `"2026-10-02T09:14:00"`, "2026-10-02T09:14:00Z"},
+	{"empty string", "Asia/Kolkata", `""`, ""},
+	{"null", "Asia/Kolkata", `null`, ""},
+}
+
+func TestParseTimeIn(t *testing.T) {
+	for _, tc := range zoneCases {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := keka.UnmarshalTimeIn([]byte(tc.json), loc)
+			checkTime(t, got, err, tc.want, false, tc.json)
+			var s string
+			if json.Unmarshal([]byte(tc.json), &s) != nil {
+				return // a JSON number or null: UnmarshalTimeIn only
+			}
+			got, err = keka.ParseTimeIn(s, loc)
+			checkTime(t, got, err, tc.want, false, s)
+		})
+	}
+	t.Run("nil is UTC", func(t *testing.T) {
+		got, err := keka.ParseTimeIn("2026-10-02T09:14:00", nil)
+		checkTime(t, got, err, "2026-10-02T09:14:00Z", false, "")
+		got, err = keka.UnmarshalTimeIn([]byte(`"2026-10-02"`), nil)
+		checkTime(t, got, err, "2026-10-02T00:00:00Z", false, "")
+	})
+	t.Run("beyond year 9999 in UTC is an error", func(t *testing.T) {
+		loc, _ := time.LoadLocation("America/New_York")
+		_, err := keka.ParseTimeIn("9999-12-31T23:00:00", loc)
+		if err == nil || !strings.Contains(err.Error(), "9999-12-31T23:00:00") {
+			t.Errorf("err = %v, want one naming the value", err)
+		}
+	})
+}
+
 func TestTime_MarshalJSON(t *testing.T) {
 	v, _ := keka.ParseTime("2026-10-02T14:44:00.123+05:30")
 	b, err := json.Marshal(struct{ A, B keka.Time }{A: v})
@@ -166,6 +226,17 @@ func FuzzParseTime(f *testing.F) {
 		again, err := keka.ParseTime(got.String())
 		if err != nil || again != got {
 			t.Errorf("round trip of %q through %q: %v, %v", s, got.String(), again, err)
+		}
+		// In a zone 5:30 east of UTC, a value is the same instant (it has a
+		// zone, or is epoch seconds) or the wall clock 5:30 earlier.
+		east, err := keka.ParseTimeIn(s, time.FixedZone("+0530", 5*3600+1800))
+		if err == nil && east.Valid {
+			if d := got.Time.Sub(east.Time); d != 0 && d != 5*time.Hour+30*time.Minute {
+				t.Errorf("ParseTimeIn(%q, +05:30) = %v, %v from UTC's %v", s, east.Time, d, got.Time)
+			}
+			if east.Time.Location() != time.UTC {
+				t.Errorf("ParseTimeIn(%q, +05:30) = %v: not in UTC", s, east.Time)
+			}
 		}
 	})
 }
