@@ -322,6 +322,7 @@ func (s *Server) delay(r *http.Request) bool {
 	if d <= 0 {
 		return true
 	}
+	s.logf("kekasim: %s %s latency %v", r.Method, r.URL.Path, d)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

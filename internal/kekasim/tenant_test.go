@@ -155,3 +155,70 @@ func BenchmarkNewTenant(b *testing.B) {
 		})
 	}
 }
+
+func TestTenant_Drafts(t *testing.T) {
+	tn := kekasim.NewTenant(6, kekasim.Size{Jobs: 30, Applications: 3000, Preboarding: 20, Drafts: 7})
+	tr := tn.Truth()
+	if len(tr.Jobs) != 30 || len(tr.Drafts) != 7 || len(tr.Applications) != 3000 {
+		t.Fatalf("%d jobs, %d drafts, %d applications; want 30, 7, 3000", len(tr.Jobs), len(tr.Drafts), len(tr.Applications))
+	}
+	drafts := map[string]bool{}
+	for _, d := range tr.Drafts {
+		if d.Status == nil || *d.Status != 0 || d.PublishedOn != nil {
+			t.Errorf("draft %s: status %s, published %s", d.ID, show(d.Status), show(d.PublishedOn))
+		}
+		drafts[d.ID] = true
+	}
+	for _, j := range tr.Jobs {
+		if j.Status != nil && *j.Status == 0 {
+			t.Errorf("listed job %s has status 0", j.ID)
+		}
+	}
+	for _, a := range tr.Applications {
+		if drafts[a.JobID] {
+			t.Fatalf("application %s/%s is on a draft", a.JobID, a.CandidateID)
+		}
+	}
+
+	s := start(t, tn, kekasim.Options{Shape: kekasim.ShapeEnvelope, RequestsPerMinute: fast, Seed: 2})
+	tok := token(t, s)
+	for _, q := range []string{"", "?JobStatus=0"} {
+		for _, j := range all(t, s, tok, "/hire/jobs"+q) {
+			if drafts[j["id"].(string)] {
+				t.Fatalf("/hire/jobs%s lists draft %s", q, j["id"])
+			}
+		}
+	}
+	if n := len(all(t, s, tok, "/hire/jobs?JobStatus=0")); n != 0 {
+		t.Errorf("JobStatus=0 lists %d jobs", n)
+	}
+	p := decodePage(t, mustGet(t, s, tok, "/hire/jobs?pageSize=10", 200))
+	if p.env["totalRecords"] != jsonNum(30) {
+		t.Errorf("totalRecords %v, want the 30 listed jobs", p.env["totalRecords"])
+	}
+	if n := len(all(t, s, tok, "/hire/jobs/"+tr.Drafts[0].ID+"/candidates")); n != 0 {
+		t.Errorf("a draft has %d candidates", n)
+	}
+
+	// Mutations add listed jobs and never put applications on drafts.
+	s.SetFaults(kekasim.Faults{MutateEveryPages: 1, MaxMutations: 40})
+	for range 40 {
+		mustGet(t, s, tok, "/hire/jobs?pageSize=1", 200)
+	}
+	after := s.Truth()
+	if len(after.Jobs) != 70 || len(after.Drafts) != 7 || len(after.Applications) != 3040 {
+		t.Fatalf("after 40 mutations: %d jobs, %d drafts, %d applications; want 70, 7, 3040", len(after.Jobs), len(after.Drafts), len(after.Applications))
+	}
+	for _, a := range after.Applications {
+		if drafts[a.JobID] {
+			t.Fatalf("a mutation put application %s on draft %s", a.CandidateID, a.JobID)
+		}
+	}
+
+	if d := kekasim.NewTenant(6, kekasim.Size{Jobs: 30, Drafts: -1}).Truth().Drafts; len(d) != 0 {
+		t.Errorf("Drafts -1 gave %d drafts", len(d))
+	}
+	if d := kekasim.NewTenant(6, kekasim.Size{Jobs: 30}).Truth().Drafts; len(d) != 2 {
+		t.Errorf("30 jobs by default gave %d drafts, want 2", len(d))
+	}
+}
