@@ -5,8 +5,6 @@ package keka
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,9 +82,9 @@ type Client struct {
 	interval    time.Duration // 60s / RequestsPerMinute, without the margin
 	timeout     time.Duration
 	maxAttempts int
+	maxBody     int
 	minBackoff  time.Duration
 	maxBackoff  time.Duration
-	userAgent   string
 	log         *slog.Logger
 	now         func() time.Time
 
@@ -148,25 +146,23 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	hc := newHTTPClient(o.HTTPClient, o.UserAgent)
 	// The token source cannot take a per-call context, so its requests are
 	// bounded by the client's Timeout instead.
 	tokenHC := *hc
 	tokenHC.Timeout = o.RequestTimeout
+	baseURL := strings.TrimRight(o.BaseURL, "/")
 
 	c := &Client{
-		baseURL:     strings.TrimRight(o.BaseURL, "/"),
+		baseURL:     baseURL,
 		http:        hc,
 		limiter:     rate.NewLimiter(rate.Limit(o.RequestsPerMinute/60*limiterMargin), 1),
 		interval:    time.Duration(float64(time.Minute) / o.RequestsPerMinute),
 		timeout:     o.RequestTimeout,
 		maxAttempts: o.MaxAttempts,
+		maxBody:     maxBody,
 		minBackoff:  o.MinBackoff,
 		maxBackoff:  o.MaxBackoff,
-		userAgent:   o.UserAgent,
 		log:         o.Logger,
 		now:         o.Now,
 		rand:        o.Rand,
@@ -226,6 +222,7 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 	where := fmt.Sprintf("keka: GET %s page %d", l.Path, pageNumber)
 
 	unauthorized := 0 // 401 answers so far
+	mismatched := false
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return Page{}, fmt.Errorf("%s: %w", where, err)
@@ -259,6 +256,21 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 			return Page{Records: []json.RawMessage{}, PageNumber: pageNumber, TotalRecords: -1, TotalPages: -1, Last: true}, nil
 		case res.status >= 200 && res.status < 300:
 			p, err := ParsePage(res.body, pageNumber)
+			if err == nil && p.Stated != 0 && p.Stated != pageNumber {
+				if !mismatched && attempt < c.maxAttempts {
+					// A cache may have mixed up one answer: ask once more.
+					mismatched = true
+					fail = fmt.Errorf("%s: the response says it is page %d", where, p.Stated)
+					retry, reason = true, "another page than asked"
+					break
+				}
+				// Again another page: a server or proxy that ignores
+				// pageNumber. Retrying longer changes nothing; the page goes
+				// back as sent, Stated telling the caller.
+				c.log.Warn("keka: the server answers another page than asked; returning it as sent",
+					"path", l.Path, "page", pageNumber, "stated_page", p.Stated, "attempts", attempt)
+				return p, nil
+			}
 			if err == nil {
 				return p, nil
 			}
@@ -280,19 +292,7 @@ func (c *Client) Page(ctx context.Context, l List, pageNumber int) (Page, error)
 				break
 			}
 			fail = fmt.Errorf("%s: %w", where, err)
-			var me *pageMismatchError
-			if errors.As(err, &me) && attempt >= c.maxAttempts {
-				// Retry after retry got another page than asked: not a passing
-				// cache mix-up but a server or proxy that ignores
-				// pageNumber. Failing would stop every run for good; the
-				// page is returned as sent instead, and the caller's
-				// check for repeated pages ends the list.
-				if p, err := parsePage(res.body, pageNumber, false); err == nil {
-					c.log.Warn("keka: the server keeps answering another page than asked; returning it as sent",
-						"path", l.Path, "page", pageNumber, "stated_page", me.got, "attempts", attempt)
-					return p, nil
-				}
-			}
+			retry = !Permanent(err)
 		case res.status == http.StatusUnauthorized && unauthorized < 2:
 			unauthorized++
 			fail = c.apiError(l.Path, pageNumber, res)
@@ -399,7 +399,6 @@ func (c *Client) attempt(ctx context.Context, target, token string) result {
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
 	// Go's transport may itself replay a GET once when a reused keep-alive
 	// connection turns out closed before any answer; such a replay is not
 	// counted here nor rate limited. It is rare, and the server has (almost
@@ -411,13 +410,14 @@ func (c *Client) attempt(ctx context.Context, target, token string) result {
 		return c.transportResult(ctx, err, start)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.maxBody)+1))
 	if err != nil {
 		return c.transportResult(ctx, fmt.Errorf("read body: %w", err), start)
 	}
 	r := result{status: resp.StatusCode, header: resp.Header, body: body, duration: time.Since(start)}
-	if len(body) > maxBody {
-		r.err = fmt.Errorf("response body is larger than %d bytes", maxBody)
+	if len(body) > c.maxBody {
+		// The same answer would come back on a retry.
+		r.err = &permanentError{fmt.Errorf("%d response with a body larger than %d bytes", r.status, c.maxBody)}
 	}
 	return r
 }
@@ -426,6 +426,10 @@ func (c *Client) transportResult(ctx context.Context, err error, start time.Time
 	r := result{duration: time.Since(start)}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		r.ctxErr = ctxErr
+		return r
+	}
+	if cfg := configProblem(err, apiBase(c.baseURL)); cfg != nil {
+		r.err = cfg
 		return r
 	}
 	r.err = transportError(err)
@@ -446,20 +450,11 @@ func transportError(err error) error {
 	return err
 }
 
-// retryableTransport is false for failures a retry cannot fix: an unknown
-// host and certificate errors.
+// retryableTransport is false for an unknown host, which a retry does not
+// fix. (Configuration problems are sorted out before, by configProblem.)
 func retryableTransport(err error) bool {
 	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return false
-	}
-	var certErr *tls.CertificateVerificationError
-	var uaErr x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	if errors.As(err, &certErr) || errors.As(err, &uaErr) || errors.As(err, &hostErr) {
-		return false
-	}
-	return true
+	return !errors.As(err, &dnsErr) || !dnsErr.IsNotFound
 }
 
 func (c *Client) apiError(path string, page int, r result) *APIError {

@@ -127,16 +127,22 @@ func (e *permanentError) Unwrap() error { return e.err }
 
 // Permanent reports whether err is one a later retry cannot fix: a 401 after
 // a token refresh and a credentials refresh, 403, 404 and other 4xx except
-// 408 and 429, 501 and 505, rejected credentials, and bad configuration.
-// Context errors, Keka's succeeded:false (an *APIError with Status 200),
-// exhausted retries of transient failures and nil are not permanent.
+// 408 and 429, 501 and 505, rejected credentials, bad configuration
+// (ErrConfiguration), and answers that come back the same on every retry
+// (a 200 with an HTML page, a body over the size limit, JSON nested too
+// deep). Context errors, Keka's succeeded:false (an *APIError with Status
+// 200), exhausted retries of transient failures and nil are not permanent.
 func Permanent(err error) bool {
 	if err == nil {
 		return false
 	}
 	var pe *permanentError
-	if errors.As(err, &pe) {
+	var me *malformedError
+	switch {
+	case errors.As(err, &pe), errors.Is(err, ErrConfiguration):
 		return true
+	case errors.As(err, &me):
+		return me.permanent
 	}
 	var ce *credentialsError
 	if errors.As(err, &ce) {

@@ -42,14 +42,18 @@ type Page struct {
 	TotalRecords int  // -1 when the response does not say
 	TotalPages   int  // -1 when the response does not say
 	Last         bool // nextPage null, pageNumber >= totalPages, an empty page, or a bare array that is not full (see ParsePage)
+	Stated       int  // the page number the response said it was; 0 when it said none
 }
 
-// malformedError is a body that is not any known page shape; the client
-// retries it, since a truncated answer is the usual cause.
+// malformedError is a body that is not any known page shape. The client
+// retries it, since a truncated answer is the usual cause, unless it is
+// permanent: an HTML page or JSON nested deeper than the decoder allows
+// comes back the same on every retry.
 type malformedError struct {
-	page int
-	why  string
-	err  error
+	page      int
+	why       string
+	err       error
+	permanent bool
 }
 
 func (e *malformedError) Error() string {
@@ -78,14 +82,6 @@ func (e *failedError) Error() string {
 	return fmt.Sprintf("keka: page %d: Keka reported a failure: %s", e.page, msg)
 }
 
-// pageMismatchError is a page that says it is another page than the one
-// asked for: a cache or proxy mix-up, which the client retries.
-type pageMismatchError struct{ asked, got int64 }
-
-func (e *pageMismatchError) Error() string {
-	return fmt.Sprintf("keka: asked for page %d, got page %d", e.asked, e.got)
-}
-
 // kekaDefaultPageSize is the page size Keka uses when it ignores pageSize.
 const kekaDefaultPageSize = 100
 
@@ -112,17 +108,14 @@ type envelope struct {
 // the last page unless it holds exactly 100 records (Keka's default page
 // size, for a server that ignored pageSize=200) or 200 or more.
 //
-// It returns an error for succeeded:false (with Keka's message), for a page
-// whose pageNumber (envelope) or page (items wrapper) is not pageNumber
-// ("keka: asked for page N, got page M"), and for any body that is not one
-// of these shapes.
+// Stated is the page number the envelope's pageNumber or the wrapper's page
+// says; the caller compares it with pageNumber (a cache answering another
+// page than asked).
+//
+// It returns an error for succeeded:false (with Keka's message) and for any
+// body that is not one of these shapes; Permanent is true for an HTML page
+// and for JSON nested deeper than encoding/json decodes.
 func ParsePage(body []byte, pageNumber int) (Page, error) {
-	return parsePage(body, pageNumber, true)
-}
-
-// parsePage is ParsePage; checkNumber false skips the check of the stated
-// page number.
-func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 	p := Page{PageNumber: pageNumber, TotalRecords: -1, TotalPages: -1}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -132,12 +125,14 @@ func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 	case '[':
 		recs, err := parseRecords(trimmed)
 		if err != nil {
-			return Page{}, &malformedError{page: pageNumber, why: "bare array does not parse", err: err}
+			return Page{}, parseError(pageNumber, "bare array does not parse", err)
 		}
 		p.Records = recs
 		p.Last = len(recs) != kekaDefaultPageSize && len(recs) < PageSize
 		return p, nil
 	case '{':
+	case '<':
+		return Page{}, &malformedError{page: pageNumber, why: "an HTML page, not JSON (check the base URL)", permanent: true}
 	default:
 		return Page{}, &malformedError{page: pageNumber, why: "neither a JSON object nor an array"}
 	}
@@ -148,7 +143,7 @@ func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 		if errors.As(err, &ute) {
 			return Page{}, &malformedError{page: pageNumber, why: "field " + ute.Field + " has the wrong type"}
 		}
-		return Page{}, &malformedError{page: pageNumber, why: "object does not parse", err: err}
+		return Page{}, parseError(pageNumber, "object does not parse", err)
 	}
 	if env.Succeeded != nil && !*env.Succeeded {
 		limited := rateLimitMessage(jsonString(env.Message))
@@ -158,8 +153,8 @@ func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 		return Page{}, &failedError{page: pageNumber, text: errorText(trimmed), rateLimited: limited}
 	}
 	for _, raw := range []json.RawMessage{env.PageNumber, env.Page} {
-		if got, ok := statedPage(raw); ok && checkNumber && got != int64(pageNumber) {
-			return Page{}, &pageMismatchError{asked: int64(pageNumber), got: got}
+		if got, ok := statedPage(raw); ok && p.Stated == 0 {
+			p.Stated = clampInt(got)
 		}
 	}
 	list := env.Data
@@ -176,7 +171,7 @@ func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 		}
 		recs, err := parseRecords(list)
 		if err != nil {
-			return Page{}, &malformedError{page: pageNumber, why: "records do not parse", err: err}
+			return Page{}, parseError(pageNumber, "records do not parse", err)
 		}
 		p.Records = recs
 	}
@@ -195,6 +190,17 @@ func parsePage(body []byte, pageNumber int, checkNumber bool) (Page, error) {
 	return p, nil
 }
 
+// parseError is a malformedError for a JSON decoding error, permanent when
+// the JSON is nested deeper than encoding/json allows (it does not depend
+// on how the answer arrived).
+func parseError(page int, why string, err error) *malformedError {
+	deep := strings.Contains(err.Error(), "exceeded max depth")
+	if deep {
+		why += " (nested deeper than the decoder allows)"
+	}
+	return &malformedError{page: page, why: why, err: err, permanent: deep}
+}
+
 // parseRecords splits a JSON array into its elements, each a copy of the
 // bytes Keka sent.
 func parseRecords(arr []byte) ([]json.RawMessage, error) {
@@ -210,8 +216,8 @@ func parseRecords(arr []byte) ([]json.RawMessage, error) {
 }
 
 // statedPage reads the page number a response states: a JSON number or a
-// string of digits. Anything else (missing, null, a fraction) states none,
-// since the number is only checked, never needed.
+// string of digits. Anything else (missing, null, a fraction) states none:
+// the number is only compared with the one asked for, never relied on.
 func statedPage(raw json.RawMessage) (int64, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
@@ -235,8 +241,11 @@ func isNull(b json.RawMessage) bool { return string(bytes.TrimSpace(b)) == "null
 
 func clampInt(v int64) int {
 	const maxInt = int64(^uint(0) >> 1)
-	if v > maxInt {
+	switch {
+	case v > maxInt:
 		return int(maxInt)
+	case v < -maxInt:
+		return int(-maxInt)
 	}
 	return int(v)
 }

@@ -25,12 +25,14 @@ func TestParsePage(t *testing.T) {
 		wantLast     bool
 		wantTotalRec int
 		wantTotalPg  int
+		wantStated   int
 		wantErr      string
+		wantPerm     bool // keka.Permanent of the error
 	}{
 		{name: "envelope, middle page",
 			body:        `{"succeeded":true,"message":"","errors":[],"data":[{"id": "a", "n":1},{"id":"b"}],"pageNumber":2,"pageSize":200,"totalPages":5,"totalRecords":906,"nextPage":"https://acme.keka.com/api/v1/hire/jobs?pageNumber=3&pageSize=200","previousPage":null}`,
 			page:        2,
-			wantRecords: []string{`{"id": "a", "n":1}`, `{"id":"b"}`}, wantTotalRec: 906, wantTotalPg: 5},
+			wantRecords: []string{`{"id": "a", "n":1}`, `{"id":"b"}`}, wantTotalRec: 906, wantTotalPg: 5, wantStated: 2},
 		{name: "envelope, nextPage null is last",
 			body: `{"succeeded":true,"data":[{"id":"a"}],"totalPages":5,"totalRecords":906,"nextPage":null}`,
 			page: 2, wantN: 1, wantLast: true, wantTotalRec: 906, wantTotalPg: 5},
@@ -64,22 +66,22 @@ func TestParsePage(t *testing.T) {
 			body: bare(199), page: 2, wantN: 199, wantLast: true, wantTotalRec: -1, wantTotalPg: -1},
 		{name: "envelope stating the page asked for",
 			body: `{"succeeded":true,"data":[{"id":"a"}],"pageNumber":3,"totalPages":5}`,
-			page: 3, wantN: 1, wantTotalRec: -1, wantTotalPg: 5},
+			page: 3, wantN: 1, wantTotalRec: -1, wantTotalPg: 5, wantStated: 3},
 		{name: "envelope stating the page as a string",
 			body: `{"succeeded":true,"data":[{"id":"a"}],"pageNumber":"3","totalPages":5}`,
-			page: 3, wantN: 1, wantTotalRec: -1, wantTotalPg: 5},
+			page: 3, wantN: 1, wantTotalRec: -1, wantTotalPg: 5, wantStated: 3},
 		{name: "envelope with pageNumber null states none",
 			body: `{"succeeded":true,"data":[{"id":"a"}],"pageNumber":null,"totalPages":5}`,
 			page: 3, wantN: 1, wantTotalRec: -1, wantTotalPg: 5},
 		{name: "envelope stating another page",
 			body: `{"succeeded":true,"data":[{"id":"a"}],"pageNumber":1,"totalPages":5}`,
-			page: 3, wantErr: "keka: asked for page 3, got page 1"},
+			page: 3, wantN: 1, wantTotalRec: -1, wantTotalPg: 5, wantStated: 1},
 		{name: "envelope stating another page as a string",
 			body: `{"succeeded":true,"data":[],"pageNumber":"2"}`,
-			page: 3, wantErr: "keka: asked for page 3, got page 2"},
+			page: 3, wantN: 0, wantLast: true, wantTotalRec: -1, wantTotalPg: -1, wantStated: 2},
 		{name: "items wrapper stating another page",
 			body: `{"items":[{"id":"a"}],"page":1,"pageSize":100,"totalItems":500,"totalPages":3}`,
-			page: 2, wantErr: "keka: asked for page 2, got page 1"},
+			page: 2, wantN: 1, wantTotalRec: 500, wantTotalPg: 3, wantStated: 1},
 		{name: "bare array, short page is last",
 			body: bare(3), page: 2, wantN: 3, wantLast: true, wantTotalRec: -1, wantTotalPg: -1},
 		{name: "bare array, empty is last",
@@ -89,10 +91,10 @@ func TestParsePage(t *testing.T) {
 			wantRecords: []string{`{"id" : "a","x":[1, 2]}`, `{"jobtitle":"é\u00e9"}`}, wantLast: true, wantTotalRec: -1, wantTotalPg: -1},
 		{name: "items wrapper, last",
 			body: `{"items":[{"id":"a"},{"id":"b"}],"page":1,"pageSize":100,"totalItems":5,"totalPages":1}`,
-			page: 1, wantN: 2, wantLast: true, wantTotalRec: 5, wantTotalPg: 1},
+			page: 1, wantN: 2, wantLast: true, wantTotalRec: 5, wantTotalPg: 1, wantStated: 1},
 		{name: "items wrapper, not last",
 			body: `{"items":[{"id":"a"}],"page":1,"pageSize":100,"totalItems":500,"totalPages":3}`,
-			page: 1, wantN: 1, wantTotalRec: 500, wantTotalPg: 3},
+			page: 1, wantN: 1, wantTotalRec: 500, wantTotalPg: 3, wantStated: 1},
 		{name: "succeeded false", body: `{"succeeded":false,"message":"Job not found","errors":["no such job"],"data":null}`,
 			page: 1, wantErr: "Keka reported a failure: Job not found; no such job"},
 		{name: "succeeded false without message", body: `{"succeeded":false}`,
@@ -100,7 +102,11 @@ func TestParsePage(t *testing.T) {
 		{name: "truncated envelope", body: `{"succeeded":true,"data":[{"id":"a"},`, page: 1, wantErr: "malformed"},
 		{name: "truncated array", body: `[{"id":"a"}`, page: 1, wantErr: "malformed"},
 		{name: "empty body", body: "", page: 1, wantErr: "empty body"},
-		{name: "html", body: "<html>oops</html>", page: 1, wantErr: "malformed"},
+		{name: "html", body: "<html>oops</html>", page: 1, wantErr: "malformed response: an HTML page", wantPerm: true},
+		{name: "nested deeper than the decoder allows", body: `{"data":[` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `]}`,
+			page: 1, wantErr: "nested deeper than the decoder allows", wantPerm: true},
+		{name: "bare array nested deeper than the decoder allows", body: strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+			page: 1, wantErr: "nested deeper than the decoder allows", wantPerm: true},
 		{name: "object without records", body: `{"succeeded":true}`, page: 1, wantErr: `neither "data" nor "items"`},
 		{name: "data not an array", body: `{"data":{"id":"a"}}`, page: 1, wantErr: "not a JSON array"},
 		{name: "totals of the wrong type", body: `{"data":[],"totalPages":"five"}`, page: 1, wantErr: "wrong type"},
@@ -113,6 +119,9 @@ func TestParsePage(t *testing.T) {
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("ParsePage error = %v, want it to contain %q", err, tc.wantErr)
+				}
+				if got := keka.Permanent(err); got != tc.wantPerm {
+					t.Errorf("Permanent(%v) = %v, want %v", err, got, tc.wantPerm)
 				}
 				return
 			}
@@ -138,9 +147,9 @@ func TestParsePage(t *testing.T) {
 			if p.Records == nil {
 				t.Errorf("Records is nil, want an empty slice")
 			}
-			if p.Last != tc.wantLast || p.PageNumber != tc.page || p.TotalRecords != tc.wantTotalRec || p.TotalPages != tc.wantTotalPg {
-				t.Errorf("page = {Last:%v PageNumber:%d TotalRecords:%d TotalPages:%d}, want {%v %d %d %d}",
-					p.Last, p.PageNumber, p.TotalRecords, p.TotalPages, tc.wantLast, tc.page, tc.wantTotalRec, tc.wantTotalPg)
+			if p.Last != tc.wantLast || p.PageNumber != tc.page || p.TotalRecords != tc.wantTotalRec || p.TotalPages != tc.wantTotalPg || p.Stated != tc.wantStated {
+				t.Errorf("page = {Last:%v PageNumber:%d TotalRecords:%d TotalPages:%d Stated:%d}, want {%v %d %d %d %d}",
+					p.Last, p.PageNumber, p.TotalRecords, p.TotalPages, p.Stated, tc.wantLast, tc.page, tc.wantTotalRec, tc.wantTotalPg, tc.wantStated)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package keka
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -215,6 +216,9 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 		if baseErr := ts.ctx.Err(); baseErr != nil {
 			return token{}, fmt.Errorf("get token: the client's context is done: %w", baseErr)
 		}
+		if cfg := configProblem(err, tokenEndpoint(ts.tokenURL)); cfg != nil {
+			return token{}, cfg
+		}
 		kind, status, code, hdr := classifyTokenError(err)
 		code = clean(ts.redact(code)) // server text: without secrets, then one short line
 		var fail error
@@ -231,7 +235,7 @@ func (ts *tokenState) token(ctx context.Context) (token, error) {
 			}
 			continue // a new attempt at once, with the new credentials
 		case tokenPermanent:
-			return token{}, &permanentError{fmt.Errorf("keka: token endpoint answered %s: check the token URL and environment", ts.describe(status, code, err))}
+			return token{}, &permanentError{ts.refusal(status, code, err)}
 		case tokenThrottled:
 			c.throttled.Add(1)
 			after = c.retryAfter(hdr, true)
@@ -314,6 +318,23 @@ func classifyTokenError(err error) (tokenErrorKind, int, string, http.Header) {
 		return tokenTransient, status, code, hdr
 	}
 	return tokenPermanent, status, code, hdr
+}
+
+// refusal is the error for an answer of the token endpoint that no retry
+// changes. An HTML 403 is a gateway or firewall in front of the endpoint
+// (Azure's application gateway answers so), not a wrong URL.
+func (ts *tokenState) refusal(status int, code string, err error) error {
+	var re *oauth2.RetrieveError
+	if status == http.StatusForbidden && errors.As(err, &re) && isHTML(re.Body) {
+		return fmt.Errorf("keka: token endpoint %s answered 403 Forbidden with an HTML page: a gateway or firewall refused the request", ts.tokenURL)
+	}
+	return fmt.Errorf("keka: token endpoint %s answered %s: check the token URL and environment", ts.tokenURL, ts.describe(status, code, err))
+}
+
+// isHTML reports whether body looks like an HTML page.
+func isHTML(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && b[0] == '<'
 }
 
 // describe says what the token endpoint answered without its body (which
