@@ -12,10 +12,13 @@ import (
 
 // JobRow is one row of jobs: one job requisition.
 //
-// job_type is a string: Keka's spec and live accounts disagree on whether
-// jobType is an integer code or a label, so the column keeps whichever was
-// sent as text ("1" or "Full time"). customFields, isCreatedFromRequisition
-// and canAllowInternalEmployees are kept in raw_json only.
+// job_type is a string: Keka's spec types jobType as a string holding the
+// code (1 PartTime, 2 FullTime) and a JSON number may come instead, so the
+// column keeps whichever was sent as text ("2", or a label such as "Full
+// time"). no_of_openings, which the spec also types as a string, reads "3"
+// and 3 alike. customFields, isCreatedFromRequisition,
+// canAllowInternalEmployees and canListOnCareersSite are kept in raw_json
+// only.
 type JobRow struct {
 	JobID                 string           `parquet:"job_id"`
 	Title                 *string          `parquet:"title,optional"`

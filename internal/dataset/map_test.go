@@ -5,11 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -106,6 +111,12 @@ func TestJobs_Map(t *testing.T) {
 				r.IsReferralEnabled = ptr(false)
 				r.PublishedOn = ts("2026-09-16T15:42:08Z")
 			}},
+		{"numbers as strings, as the spec types them", `{"id":"j6","noOfOpenings":"3","jobType":"2","status":1}`, func(r *dataset.JobRow) {
+			r.JobID = "j6"
+			r.NoOfOpenings = ptr(int32(3))
+			r.JobType = ptr("2")
+			r.Status = ptr(int32(1))
+		}},
 		{"empty strings and dates null", `{"id":"j5","title":"","publishedOn":"","targetHireDate":"2027-01-15"}`, func(r *dataset.JobRow) {
 			r.JobID = "j5"
 			r.TargetHireDate = ts("2027-01-15T00:00:00Z")
@@ -429,4 +440,195 @@ func TestDataset_PII(t *testing.T) {
 			t.Errorf("jobs personal columns = %v", got)
 		}
 	})
+}
+
+// TestDataset_MapsSimulatorRecords maps every record the simulator serves,
+// in each form it sends job numbers in, and compares the rows with the
+// simulator's ground truth.
+func TestDataset_MapsSimulatorRecords(t *testing.T) {
+	tn := kekasim.NewTenant(8, kekasim.Size{Jobs: 30, Applications: 1500, Preboarding: 200})
+	tr := tn.Truth()
+	jobs, cands, pre := mustLookup(t, "jobs"), mustLookup(t, "job_candidates"), mustLookup(t, "preboarding_candidates")
+	for name, nums := range map[string]kekasim.JobNumbers{"mixed": kekasim.JobNumbersMixed, "strings": kekasim.JobNumbersString, "numbers": kekasim.JobNumbersNumber} {
+		t.Run(name, func(t *testing.T) {
+			s, err := kekasim.Start(tn, kekasim.Options{Shape: kekasim.ShapeArray, JobNumbers: nums, RequestsPerMinute: 1_000_000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			tok := simToken(t, s)
+
+			forms := map[string]int{}
+			raws := simList(t, s, tok, "/hire/jobs")
+			if len(raws) != len(tr.Jobs) {
+				t.Fatalf("%d jobs listed, the tenant has %d", len(raws), len(tr.Jobs))
+			}
+			for i, raw := range raws {
+				for _, f := range []string{`"jobType":"`, `"jobType":1`, `"jobType":2`, `"noOfOpenings":"`} {
+					if strings.Contains(string(raw), f) {
+						forms[f]++
+					}
+				}
+				row, err := jobs.Map(raw, meta())
+				if err != nil {
+					t.Fatalf("job %d: %v", i, err)
+				}
+				r, w := row.(dataset.JobRow), tr.Jobs[i]
+				var jobType *string
+				if w.JobType != nil {
+					jobType = ptr(strconv.Itoa(*w.JobType))
+				}
+				check(t, "job "+w.ID, []pair{
+					{"job_id", r.JobID, w.ID}, {"title", r.Title, &w.Title}, {"department_name", r.DepartmentName, w.DepartmentName},
+					{"status", r.Status, i32(w.Status)}, {"no_of_openings", r.NoOfOpenings, i32(w.NoOfOpenings)}, {"job_type", r.JobType, jobType},
+					{"created_on", r.CreatedOn, w.CreatedOn}, {"published_on", r.PublishedOn, w.PublishedOn}, {"target_hire_date", r.TargetHireDate, w.TargetHireDate},
+				})
+			}
+			switch nums {
+			case kekasim.JobNumbersMixed:
+				if forms[`"jobType":"`] == 0 || forms[`"jobType":1`]+forms[`"jobType":2`] == 0 {
+					t.Errorf("jobType forms %v: want strings and numbers", forms)
+				}
+			case kekasim.JobNumbersString:
+				if forms[`"jobType":"`] == 0 || forms[`"noOfOpenings":"`] == 0 || forms[`"jobType":1`]+forms[`"jobType":2`] != 0 {
+					t.Errorf("jobType forms %v: want strings only", forms)
+				}
+			case kekasim.JobNumbersNumber:
+				if forms[`"jobType":"`]+forms[`"noOfOpenings":"`] != 0 || forms[`"jobType":1`]+forms[`"jobType":2`] == 0 {
+					t.Errorf("jobType forms %v: want numbers only", forms)
+				}
+			}
+
+			i := 0
+			for _, j := range tr.Jobs {
+				for _, archived := range []bool{false, true} {
+					m := meta()
+					m.JobID, m.Archived = j.ID, archived
+					for _, raw := range simList(t, s, tok, "/hire/jobs/"+j.ID+"/candidates?isArchived="+strconv.FormatBool(archived)) {
+						row, err := cands.Map(raw, m)
+						if err != nil {
+							t.Fatalf("application %d: %v", i, err)
+						}
+						r, w := row.(dataset.JobCandidateRow), tr.Applications[i]
+						i++
+						check(t, "application "+w.JobID+"/"+w.CandidateID, []pair{
+							{"job_id", r.JobID, w.JobID}, {"candidate_id", r.CandidateID, w.CandidateID}, {"is_archived", r.IsArchived, w.Archived},
+							{"first_name", r.FirstName, w.FirstName}, {"last_name", r.LastName, w.LastName}, {"email", r.Email, w.Email}, {"phone", r.Phone, w.Phone},
+							{"stage", r.Stage, w.Stage}, {"application_status", r.ApplicationStatus, i32(w.Status)},
+							{"applied_on", r.AppliedOn, w.AppliedOn}, {"moved_to_stage_on", r.MovedToStageOn, w.MovedToStageOn},
+							{"source", r.Source, w.Source}, {"sourced_by", r.SourcedBy, w.SourcedBy},
+						})
+					}
+				}
+			}
+			if i != len(tr.Applications) {
+				t.Fatalf("%d applications listed, the tenant has %d", i, len(tr.Applications))
+			}
+
+			raws = simList(t, s, tok, "/hire/preboarding/candidates")
+			if len(raws) != len(tr.Preboarding) {
+				t.Fatalf("%d preboarding candidates listed, the tenant has %d", len(raws), len(tr.Preboarding))
+			}
+			spellings := map[string]int{}
+			for i, raw := range raws {
+				for _, k := range []string{`"jobtitle":`, `"jobTitle":`} {
+					if strings.Contains(string(raw), k) {
+						spellings[k]++
+					}
+				}
+				row, err := pre.Map(raw, meta())
+				if err != nil {
+					t.Fatalf("preboarding %d: %v", i, err)
+				}
+				r, w := row.(dataset.PreboardingCandidateRow), tr.Preboarding[i]
+				check(t, "preboarding "+w.CandidateID, []pair{
+					{"candidate_id", r.CandidateID, w.CandidateID}, {"first_name", r.FirstName, w.FirstName}, {"last_name", r.LastName, w.LastName},
+					{"email", r.Email, w.Email}, {"stage", r.Stage, i32(w.Stage)}, {"status", r.Status, i32(w.Status)},
+					{"job_title", r.JobTitle, w.JobTitle}, {"department", r.Department, w.Department},
+					{"expected_date_of_joining", r.ExpectedDateOfJoining, w.ExpectedDateOfJoining},
+				})
+			}
+			if spellings[`"jobtitle":`] == 0 || spellings[`"jobTitle":`] == 0 {
+				t.Errorf("job title spellings %v: want both", spellings)
+			}
+		})
+	}
+}
+
+// pair is a column's mapped value and the truth's.
+type pair struct {
+	name      string
+	got, want any
+}
+
+// check compares pairs through their JSON form, which compares pointed-to
+// values and instants (all in UTC) alike.
+func check(t *testing.T, what string, pairs []pair) {
+	t.Helper()
+	for _, p := range pairs {
+		g, _ := json.Marshal(p.got)
+		w, _ := json.Marshal(p.want)
+		if string(g) != string(w) {
+			t.Fatalf("%s %s: got %s, want %s", what, p.name, g, w)
+		}
+	}
+}
+
+func i32(p *int) *int32 {
+	if p == nil {
+		return nil
+	}
+	v := int32(*p)
+	return &v
+}
+
+// simToken gets a token from the simulator.
+func simToken(t *testing.T, s *kekasim.Server) string {
+	t.Helper()
+	form := url.Values{"grant_type": {"kekaapi"}, "scope": {"kekaapi"}, "client_id": {"sim-client-id"}, "client_secret": {"sim-client-secret"}, "api_key": {"sim-api-key"}}
+	req, _ := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "dataset-test/1")
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := doJSON(req, &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("token: %v", err)
+	}
+	return tok.AccessToken
+}
+
+// simList reads every page of a list that answers bare arrays.
+func simList(t *testing.T, s *kekasim.Server, tok, path string) []json.RawMessage {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	var out []json.RawMessage
+	for n := 1; ; n++ {
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s%s%spageNumber=%d&pageSize=200", s.BaseURL(), path, sep, n), nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("User-Agent", "dataset-test/1")
+		var page []json.RawMessage
+		if err := doJSON(req, &page); err != nil {
+			t.Fatalf("%s page %d: %v", path, n, err)
+		}
+		out = append(out, page...)
+		if len(page) < 200 {
+			return out
+		}
+	}
+}
+
+func doJSON(req *http.Request, v any) error {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }

@@ -13,7 +13,7 @@ import (
 // PreboardingCandidateRow is one row of preboarding_candidates: a candidate
 // who accepted an offer. stage and status are Keka's integers (stage 0 Start
 // to 5 Hired, status 0 Initiated to 5 MarkedAsNoShow); job_title is read from
-// jobTitle, or from jobtitle as some accounts spell it.
+// jobtitle, as the spec spells it, or from jobTitle, as seen too.
 type PreboardingCandidateRow struct {
 	CandidateID           string     `parquet:"candidate_id"`
 	FirstName             *string    `parquet:"first_name,optional"`
