@@ -22,6 +22,9 @@ type Meta struct {
 	RunID       string    // written to run_id
 	ExtractedAt time.Time // written to extracted_at (UTC, milliseconds)
 	PII         PII       // keep | hash | drop, with the hash key; the zero value keeps
+	// Zone is the zone of Keka's zone-less timestamps (2026-10-02T09:14:00,
+	// 2026-10-02): they are read as its wall clock. nil means UTC.
+	Zone *time.Location
 }
 
 // Row is one typed Parquet row; Key returns the dataset key, e.g.

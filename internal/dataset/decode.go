@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -109,15 +110,62 @@ func (p boolean) ptr() *bool {
 	return &v
 }
 
-// date is a keka.Time; what keka.Time rejects is left unset.
-type date struct{ t keka.Time }
+// date is a keka.Time read in the run's zone (Meta.Zone); what keka.Time
+// rejects is left unset. encoding/json cannot hand the zone to
+// UnmarshalJSON, which reads the value in UTC and keeps it as sent;
+// decodeRecord reads it again in the run's zone, with resolveDates, once the
+// whole record is decoded.
+type date struct {
+	t   keka.Time
+	raw []byte // the JSON value of t, until resolved
+}
 
 func (d *date) UnmarshalJSON(b []byte) error {
-	var t keka.Time
-	if t.UnmarshalJSON(b) == nil && t.Valid {
-		d.t = t
+	if t, err := keka.UnmarshalTimeIn(b, time.UTC); err == nil && t.Valid {
+		*d = date{t: t, raw: bytes.Clone(b)}
 	}
 	return nil
+}
+
+// resolve reads the value kept by UnmarshalJSON again, zone-less forms in
+// loc; a value that is out of range there is left unset.
+func (d *date) resolve(loc *time.Location) {
+	if d.raw == nil {
+		return
+	}
+	t, err := keka.UnmarshalTimeIn(d.raw, loc)
+	if err != nil || !t.Valid {
+		t = keka.Time{}
+	}
+	*d = date{t: t}
+}
+
+var dateType = reflect.TypeFor[date]()
+
+// resolveDates resolves every date reachable from v through exported
+// struct fields, pointers, slices and arrays: every place the record types
+// hold one. v must be addressable.
+func resolveDates(v reflect.Value, loc *time.Location) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			resolveDates(v.Elem(), loc)
+		}
+	case reflect.Struct:
+		if v.Type() == dateType {
+			v.Addr().Interface().(*date).resolve(loc)
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				resolveDates(v.Field(i), loc)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			resolveDates(v.Index(i), loc)
+		}
+	}
 }
 
 // ptr returns the time in UTC truncated to milliseconds, the precision of
@@ -142,8 +190,8 @@ func texts(in []text) []string {
 }
 
 // decodeRecord does what every mapping does first: it checks the PII
-// policy, decodes raw (a JSON object) into dst, which holds id, and requires
-// a non-empty id. Fields of an unexpected JSON type are left unset rather
+// policy, decodes raw (a JSON object) into dst, which holds id, reading
+// zone-less timestamps in m.Zone, and requires a non-empty id. Fields of an unexpected JSON type are left unset rather
 // than failing the record. Errors name the dataset, never a value.
 //
 // It returns the record as raw_json will hold it: as sent, with the PII
@@ -166,6 +214,9 @@ func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text
 	if err != nil && !errors.As(err, &typeErr) {
 		// The syntax error carries an offset, never the record's content.
 		return "", fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
+	}
+	if m.Zone != nil && m.Zone != time.UTC {
+		resolveDates(reflect.ValueOf(dst), m.Zone)
 	}
 	if !id.ok || id.v == "" {
 		return "", fmt.Errorf("dataset %s: record lacks id", dataset)
