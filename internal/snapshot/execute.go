@@ -2,12 +2,12 @@ package snapshot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
@@ -23,6 +23,7 @@ type run struct {
 
 	s         *state // working state, ahead of the checkpoint
 	committed *state // the state last saved as the checkpoint
+	k         *keeper
 
 	started     time.Time
 	lastSave    time.Time
@@ -43,19 +44,21 @@ type run struct {
 func (r *Runner) begin(ctx context.Context, req Request, date string, sel []dataset.Dataset) (*run, error) {
 	now := r.cfg.Now()
 	ru := &run{Runner: r, date: date, sel: sel, started: now, lastSave: now, statsBase: r.cfg.Client.Stats(), extractedAt: now.UTC().Truncate(time.Millisecond)}
+	ru.k = newKeeper(r.cfg.Store, checkpointKey(date), r.cfg.LeaseTTL, r.cfg.Now)
 	if req.Restart && req.RunID == "" {
 		return nil, fmt.Errorf("snapshot: \"restart\" needs the \"runId\" of the run to discard: %w", ErrInvalidRequest)
 	}
-	cp, err := r.loadState(ctx, date)
+	cp, err := r.loadState(ctx, ru.k, date)
 	if errors.Is(err, errUnreadable) && req.Restart {
 		r.log.Warn("discarding an unreadable checkpoint", "snapshot_date", date, "error", err.Error())
-		if err := deletePrefix(ctx, r.cfg.Store, "_runs/dt="+date+"/"); err != nil {
-			return nil, err
-		}
 		cp, err = nil, nil
 	}
 	if err != nil {
 		return nil, err
+	}
+	if cp != nil && cp.Status == StatusInProgress && cp.Lease.heldBy(ru.k.holder, now) {
+		return nil, fmt.Errorf("snapshot: run %s of %s is being worked on by another invocation (its lease runs until %s, and is renewed while that invocation lives); nothing was changed: wait for it to finish, or, if it died, invoke again after the lease lapses: %w",
+			cp.RunID, date, cp.Lease.Until.Format(time.RFC3339), ErrBusy)
 	}
 	settings := r.settings(sel)
 
@@ -68,12 +71,18 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		case cp != nil && cp.Status == StatusInProgress && cp.RunID != req.RunID:
 			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, ErrInvalidRequest)
 		case cp != nil && cp.Status == StatusInProgress && cp.Publishing:
-			return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, ErrInvalidRequest)
-		case cp != nil && cp.Status == StatusInProgress:
-			r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
-			if err := deletePrefix(ctx, r.cfg.Store, stagingPrefix(date, cp.RunID)); err != nil {
+			// A publishing run is only ever finished, unless what it staged
+			// is damaged: then nothing can finish it, and a new run must.
+			damage, err := r.damage(ctx, cp)
+			if err != nil {
 				return nil, err
 			}
+			if damage == "" {
+				return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, ErrInvalidRequest)
+			}
+			r.log.Warn("discarding a publishing run whose staged data is damaged", "run_id", cp.RunID, "snapshot_date", date, "damage", damage)
+		case cp != nil && cp.Status == StatusInProgress:
+			r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
 		}
 		return ru.start(ctx, req, settings)
 	}
@@ -129,8 +138,65 @@ func (ru *run) start(ctx context.Context, req Request, settings runSettings) (*r
 	if err := ru.save(ctx); err != nil {
 		return nil, err
 	}
+	// The checkpoint is ours: whatever else the date's staging area holds
+	// belongs to runs that are over (discarded, failed, or lost to this
+	// one), and is removed.
+	if err := ru.clearOthers(ctx); err != nil {
+		return nil, err
+	}
 	ru.log.Info("starting run", "run_id", s.RunID, "snapshot_date", ru.date, "datasets", s.Datasets)
 	return ru, nil
+}
+
+// clearOthers removes everything under the date's staging area but the
+// checkpoint and this run's own segments.
+func (ru *run) clearOthers(ctx context.Context) error {
+	objs, err := ru.cfg.Store.List(ctx, datePrefix(ru.date))
+	if err != nil {
+		return fmt.Errorf("snapshot: list %s: %w", datePrefix(ru.date), err)
+	}
+	var stale []string
+	for _, o := range objs {
+		if o.Key != checkpointKey(ru.date) && !strings.HasPrefix(o.Key, stagingPrefix(ru.date, ru.s.RunID)) {
+			stale = append(stale, o.Key)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	if err := ru.cfg.Store.Delete(ctx, stale...); err != nil {
+		return fmt.Errorf("snapshot: remove objects of earlier runs under %s: %w", datePrefix(ru.date), err)
+	}
+	return nil
+}
+
+// damage returns what is wrong with the staged segments that the
+// unpublished datasets of cp still need ("" when they are all there, with
+// the sizes the checkpoint recorded).
+func (r *Runner) damage(ctx context.Context, cp *state) (string, error) {
+	objs, err := r.cfg.Store.List(ctx, stagingPrefix(cp.SnapshotDate, cp.RunID))
+	if err != nil {
+		return "", fmt.Errorf("snapshot: list %s: %w", stagingPrefix(cp.SnapshotDate, cp.RunID), err)
+	}
+	sizes := make(map[string]int64, len(objs))
+	for _, o := range objs {
+		sizes[o.Key] = o.Size
+	}
+	for _, name := range cp.Datasets {
+		if cp.published(name) {
+			continue
+		}
+		for _, sg := range cp.Segments[name] {
+			size, ok := sizes[sg.Key]
+			switch {
+			case !ok:
+				return fmt.Sprintf("segment %s is missing", sg.Key), nil
+			case size != sg.Bytes:
+				return fmt.Sprintf("segment %s holds %d bytes, the checkpoint recorded %d", sg.Key, size, sg.Bytes), nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // resume continues the run of checkpoint cp (or reports it again, when it
@@ -165,13 +231,13 @@ func (ru *run) resume(cp *state, req Request) (*run, error) {
 // errUnreadable marks a checkpoint that cannot be decoded.
 var errUnreadable = errors.New("unreadable checkpoint")
 
-func (r *Runner) loadState(ctx context.Context, date string) (*state, error) {
-	b, err := r.cfg.Store.Get(ctx, checkpointKey(date))
-	if errors.Is(err, store.ErrNotExist) {
-		return nil, nil
-	}
+func (r *Runner) loadState(ctx context.Context, k *keeper, date string) (*state, error) {
+	b, err := k.read(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: read checkpoint of %s: %w", date, err)
+	}
+	if b == nil {
+		return nil, nil
 	}
 	s, err := decodeState(b)
 	if err != nil {
@@ -204,13 +270,20 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 		res.Error = err.Error()
 		return res, &RunError{Err: err}
 	}
+	ru.k.renewLoop(ctx)
+	res, err := ru.work(ctx, req)
+	ru.k.stopRenewing()
+	ru.release(ctx)
+	return res, err
+}
+
+func (ru *run) work(ctx context.Context, req Request) (Result, error) {
 	work := ctx
 	if !req.StopAt.IsZero() {
 		var cancel context.CancelFunc
 		work, cancel = context.WithDeadline(ctx, req.StopAt)
 		defer cancel()
 	}
-
 	if err := ru.fetch(ctx, work); err != nil {
 		return ru.stop(ctx, work, err)
 	}
@@ -220,11 +293,39 @@ func (ru *run) execute(ctx context.Context, req Request) (Result, error) {
 	return ru.result(), nil
 }
 
+// release gives up the lease at the end of the invocation, so that the
+// next invocation (the Step Functions loop's, or a retry) can take the run
+// at once. An invocation that lost the run writes nothing.
+func (ru *run) release(ctx context.Context) {
+	if ru.k.Lost() != nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptSave)
+	defer cancel()
+	if _, err := ru.k.write(rctx, ru.committed.clone(), true); err != nil {
+		ru.log.Warn("release the run's lease; it lapses by itself", "run_id", ru.s.RunID, "error", err.Error())
+	}
+}
+
+// lostRun ends an invocation that another one took the run from: it
+// drops what it had not saved and touches nothing in the store.
+func (ru *run) lostRun(err error) (Result, error) {
+	ru.abortOpen()
+	ru.s = ru.committed.clone()
+	ru.log.Error("run taken over by another invocation; stopping", "run_id", ru.s.RunID, "snapshot_date", ru.date, "error", err.Error())
+	res := ru.result()
+	res.Status, res.Error = StatusFailed, err.Error()
+	return res, &RunError{Err: err}
+}
+
 // stop ends the invocation after err interrupted it: at the soft deadline
 // it checkpoints and reports progress; a permanent failure ends the run and
 // removes its staged objects; any other failure keeps the last checkpoint
 // so that the next invocation resumes.
 func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
+	if errors.Is(err, ErrBusy) {
+		return ru.lostRun(err)
+	}
 	// The invocation itself was cancelled (an interrupt, or the hard
 	// deadline): save what is done with a little time of its own, and say
 	// the run is to be resumed.
@@ -236,7 +337,9 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 			ru.abortOpen()
 			ru.s = ru.committed.clone()
 			ru.restoreKeys()
-		} else if cerr := ru.checkpoint(saveCtx); cerr != nil {
+		} else if cerr := ru.checkpoint(saveCtx); errors.Is(cerr, ErrBusy) {
+			return ru.lostRun(cerr)
+		} else if cerr != nil {
 			return ru.fail(saveCtx, fmt.Errorf("snapshot: interrupted (%w), and saving the progress failed: %w", ctx.Err(), cerr), true)
 		}
 		ru.log.Warn("interrupted; progress saved", "run_id", ru.s.RunID, "snapshot_date", ru.date, "task", ru.s.Task)
@@ -250,7 +353,9 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 	// attempt is a failure, not the deadline.
 	soft := work.Err() != nil || errors.Is(err, keka.ErrNoTimeLeft)
 	if soft && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		if cerr := ru.checkpoint(ctx); cerr != nil {
+		if cerr := ru.checkpoint(ctx); errors.Is(cerr, ErrBusy) {
+			return ru.lostRun(cerr)
+		} else if cerr != nil {
 			return ru.fail(ctx, cerr, true)
 		}
 		ru.log.Info("invocation budget used; run continues in the next invocation",
@@ -405,6 +510,9 @@ func (ru *run) fetch(ctx, work context.Context) error {
 				}
 			}
 			continue
+		}
+		if err := ru.k.Lost(); err != nil {
+			return err
 		}
 		if ru.cfg.Now().Sub(ru.lastSave) >= ru.cfg.CheckpointEvery {
 			if err := ru.checkpoint(ctx); err != nil {
@@ -628,7 +736,9 @@ func (ru *run) writer(ctx context.Context, d dataset.Dataset) (*segmentWriter, e
 	if w, ok := ru.open[d.Name]; ok {
 		return w, nil
 	}
-	key := fmt.Sprintf("%s%s/segment-%05d.parquet", stagingPrefix(ru.date, ru.s.RunID), d.Name, len(ru.s.Segments[d.Name]))
+	// The invocation's lease holder is part of the name, so that two
+	// invocations of one run never write the same segment.
+	key := fmt.Sprintf("%s%s/segment-%05d-%s.parquet", stagingPrefix(ru.date, ru.s.RunID), d.Name, len(ru.s.Segments[d.Name]), ru.k.holder)
 	// The segment outlives a cancelled invocation, so that what was fetched
 	// can still be closed and saved; failures abort it explicitly.
 	obj, err := ru.cfg.Store.Create(context.WithoutCancel(ctx), key)
@@ -659,6 +769,7 @@ func (ru *run) checkpoint(ctx context.Context) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	var closed []string
 	for _, n := range names {
 		w := ru.open[n]
 		err := w.w.Close()
@@ -675,8 +786,16 @@ func (ru *run) checkpoint(ctx context.Context) error {
 			return fmt.Errorf("snapshot: %s: close segment %s: %w", n, w.key, err)
 		}
 		ru.s.Segments[n] = append(ru.s.Segments[n], segment{Key: w.key, Rows: w.rows, Bytes: w.cw.n})
+		closed = append(closed, w.key)
 	}
 	if err := ru.save(ctx); err != nil {
+		// No checkpoint names the segments just closed: remove them (the
+		// names are this invocation's own, so nobody else needs them).
+		if len(closed) > 0 {
+			if derr := ru.cfg.Store.Delete(context.WithoutCancel(ctx), closed...); derr != nil {
+				ru.log.Warn("remove segments no checkpoint names", "run_id", ru.s.RunID, "error", derr.Error())
+			}
+		}
 		ru.s = ru.committed.clone()
 		ru.restoreKeys()
 		return err
@@ -695,12 +814,9 @@ func (ru *run) save(ctx context.Context) error {
 	s.ElapsedMs += now.Sub(ru.lastSave).Milliseconds()
 	s.UpdatedAt = now.UTC()
 	s.PassKeys = sortedKeys(ru.passKeys)
-	b, err := json.Marshal(&s)
+	b, err := ru.k.write(ctx, &s, false)
 	if err != nil {
-		return fmt.Errorf("snapshot: encode checkpoint: %w", err)
-	}
-	if err := ru.cfg.Store.Put(ctx, checkpointKey(ru.date), b); err != nil {
-		return fmt.Errorf("snapshot: save checkpoint %s: %w", checkpointKey(ru.date), err)
+		return err
 	}
 	*ru.s = s
 	ru.statsBase, ru.lastSave = st, now

@@ -41,6 +41,11 @@ type Config struct {
 	// CheckpointEvery is how much work may be lost to a crash: segments are
 	// closed and the checkpoint saved at least this often. Default 5 minutes.
 	CheckpointEvery time.Duration
+	// LeaseTTL is how long a run's lease lasts unless its holder renews it
+	// (every LeaseTTL/4 while it lives): another invocation of the date
+	// waits this long before it takes over from a holder that died.
+	// Default 60 seconds.
+	LeaseTTL time.Duration
 	// Progress, when set, is called after every page.
 	Progress func(Progress)
 }
@@ -83,6 +88,9 @@ func New(cfg Config) (*Runner, error) {
 	}
 	if cfg.CheckpointEvery == 0 {
 		cfg.CheckpointEvery = 5 * time.Minute
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
 	}
 	if cfg.MaxShrink < 0 || cfg.MaxShrink > 1 {
 		return nil, fmt.Errorf("snapshot: max shrink %v is not within [0, 1]", cfg.MaxShrink)
@@ -236,8 +244,12 @@ func newRunID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
+// DefaultLeaseTTL is the default of Config.LeaseTTL.
+const DefaultLeaseTTL = 60 * time.Second
+
 // Keys in the store.
-func checkpointKey(date string) string { return "_runs/dt=" + date + "/checkpoint.json" }
+func datePrefix(date string) string    { return "_runs/dt=" + date + "/" }
+func checkpointKey(date string) string { return datePrefix(date) + "checkpoint.json" }
 func stagingPrefix(date, runID string) string {
 	return "_runs/dt=" + date + "/" + runID + "/"
 }

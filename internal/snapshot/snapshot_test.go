@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"maps"
 	"bytes"
 	"context"
 	"database/sql"
@@ -329,9 +330,21 @@ func TestRunner_Run_Resumable(t *testing.T) {
 			t.Fatalf("the crashed invocation returned %+v, %v", res, err)
 		}
 		// A new process: a new client and runner over the same directory,
-		// against a simulator serving the same tenant.
+		// against a simulator serving the same tenant. The crashed one
+		// could not release its lease: at first the date is held, and
+		// nothing changes; once the lease has lapsed, the run resumes.
 		crash.Store(false)
+		before := readAll(t, dir)
 		h2 := newHarness(t, harnessOptions{dir: dir})
+		res, err = h2.runner.Run(context.Background(), snapshot.Request{Date: day})
+		if !errors.Is(err, snapshot.ErrBusy) {
+			t.Fatalf("a run while the crashed invocation's lease holds = %+v, %v; want ErrBusy", res, err)
+		}
+		if after := readAll(t, dir); !maps.Equal(before, after) {
+			t.Fatalf("the refused invocation changed the store")
+		}
+		later := func() time.Time { return time.Now().Add(snapshot.DefaultLeaseTTL + time.Second) }
+		h2 = newHarness(t, harnessOptions{dir: dir, config: func(c *snapshot.Config) { c.Now = later }})
 		res, err = h2.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
 		if err != nil || res.Status != snapshot.StatusComplete {
 			t.Fatalf("resumed run: %+v, %v", res, err)
@@ -579,6 +592,15 @@ func (f *faultyStore) Put(ctx context.Context, key string, data []byte) error {
 		}
 	}
 	return f.Store.Put(ctx, key, data)
+}
+
+func (f *faultyStore) PutIf(ctx context.Context, key string, data []byte, version string) (string, error) {
+	if f.put != nil {
+		if err := f.put(key); err != nil {
+			return "", err
+		}
+	}
+	return f.Store.PutIf(ctx, key, data, version)
 }
 
 func (f *faultyStore) Create(ctx context.Context, key string) (store.Writer, error) {

@@ -39,6 +39,8 @@ type state struct {
 	StartedAt   time.Time `json:"startedAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
 	Invocations int       `json:"invocations"`
+	// Lease is held by the invocation working on the run.
+	Lease lease `json:"lease"`
 	// Force is the event's force flag, kept because the events that
 	// continue a run carry only its date and id.
 	Force bool `json:"force,omitempty"`
