@@ -1,11 +1,11 @@
 package snapshot_test
 
 import (
-	"maps"
 	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
