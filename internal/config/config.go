@@ -27,6 +27,7 @@ type Config struct {
 	ClientID, ClientSecret, APIKey          string // local mode
 	RequestsPerMinute                       float64
 	RequestTimeout                          time.Duration
+	Zone                                    *time.Location // KEKA_TIMEZONE: Keka's zone-less timestamps are its wall clock; time.UTC by default
 	Bucket, Prefix                          string
 	S3PathStyle                             bool
 	KMSKeyID                                string
@@ -47,6 +48,13 @@ const (
 	DefaultMaxShrink         = 0.2
 	DefaultSecretTTL         = 5 * time.Minute
 	DefaultDeadlineMargin    = 30 * time.Second
+	// DefaultTimezone is an assumption: Keka never said which zone its
+	// zone-less timestamps are in.
+	DefaultTimezone = "UTC"
+
+	// MinRequestsPerMinute is the slowest rate accepted: slower, a run
+	// waits minutes between requests and looks hung.
+	MinRequestsPerMinute = 1
 
 	// MinPIIHashKeyLen is the shortest accepted PII hash key, in bytes.
 	MinPIIHashKeyLen = 16
@@ -148,8 +156,8 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 
 	// Numbers and durations.
 	c.RequestsPerMinute = floatVar(&p, get, "KEKA_REQUESTS_PER_MINUTE", DefaultRequestsPerMinute, func(v float64) string {
-		if v <= 0 {
-			return "must be more than 0"
+		if v < MinRequestsPerMinute {
+			return fmt.Sprintf("is below %d: want at least %d (Keka allows 50 a minute)", MinRequestsPerMinute, MinRequestsPerMinute)
 		}
 		return ""
 	})
@@ -163,6 +171,7 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 	c.SecretTTL = durationVar(&p, get, "EXPORT_SECRET_TTL", DefaultSecretTTL, time.Second, 24*time.Hour)
 	// At least a second: the checkpoint at the deadline needs time to write.
 	c.DeadlineMargin = durationVar(&p, get, "EXPORT_DEADLINE_MARGIN", DefaultDeadlineMargin, time.Second, 10*time.Minute)
+	c.Zone = zoneVar(&p, get, "KEKA_TIMEZONE")
 	if c.Bucket != "" && !bucketName.MatchString(c.Bucket) {
 		p.add("EXPORT_BUCKET %s is not a bucket name: give the name alone (3-63 lowercase letters, digits, dots, hyphens), not an s3:// URL", short(c.Bucket))
 	}
@@ -241,9 +250,13 @@ func floatVar(p *problems, get func(string) string, name string, def float64, ch
 	if s == "" {
 		return def
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	v, err := strconv.ParseFloat(s, 64) // an underflow is 0 with ErrRange, for check to judge
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
 		p.add("%s %s is not a number", name, short(s))
+		return def
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		p.add("%s %s is not a finite number", name, short(s))
 		return def
 	}
 	if msg := check(v); msg != "" {
@@ -266,6 +279,21 @@ func durationVar(p *problems, get func(string) string, name string, def, min, ma
 		p.add("%s %s is out of range: want %v to %v", name, short(s), min, max)
 	}
 	return v
+}
+
+// zoneVar reads an IANA time zone name, e.g. Asia/Kolkata; "" is UTC.
+// "Local" is refused: a snapshot must not depend on the machine it ran on.
+func zoneVar(p *problems, get func(string) string, name string) *time.Location {
+	s := get(name)
+	if s == "" {
+		s = DefaultTimezone
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil || s == "Local" {
+		p.add("%s %s is not an IANA time zone: want a name such as Asia/Kolkata or UTC", name, short(s))
+		return time.UTC
+	}
+	return loc
 }
 
 // short quotes a non-secret value for an error message, cut to 40 bytes.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones, whether or not this machine has them
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
 )
@@ -40,7 +41,7 @@ func TestFromEnv(t *testing.T) {
 		want := config.Config{
 			Company: "acme", Environment: "keka",
 			ClientID: "cid", ClientSecret: "topsecret-value", APIKey: "apikey-value",
-			RequestsPerMinute: 50, RequestTimeout: 30 * time.Second, Prefix: "keka", PII: "keep",
+			RequestsPerMinute: 50, RequestTimeout: 30 * time.Second, Zone: time.UTC, Prefix: "keka", PII: "keep",
 			MaxShrink: 0.2, SecretTTL: 5 * time.Minute, DeadlineMargin: 30 * time.Second, LogLevel: slog.LevelInfo,
 		}
 		if got != want {
@@ -53,10 +54,17 @@ func TestFromEnv(t *testing.T) {
 			"KEKA_ENVIRONMENT", "KekaDemo", "KEKA_REQUESTS_PER_MINUTE", "40.5", "KEKA_REQUEST_TIMEOUT", "1m",
 			"EXPORT_PREFIX", "/exports/keka/", "EXPORT_S3_PATH_STYLE", "true", "EXPORT_KMS_KEY_ID", "alias/x",
 			"EXPORT_PII", "hash", "EXPORT_MAX_SHRINK", "1", "EXPORT_SECRET_TTL", "90s", "EXPORT_DEADLINE_MARGIN", "45s",
-			"LOG_LEVEL", "DEBUG")), true)
+			"LOG_LEVEL", "DEBUG", "KEKA_TIMEZONE", " Asia/Kolkata ")), true)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got.Zone == nil || got.Zone.String() != "Asia/Kolkata" {
+			t.Fatalf("Zone = %v, want Asia/Kolkata", got.Zone)
+		}
+		if _, off := time.Date(2026, 10, 2, 9, 14, 0, 0, got.Zone).Zone(); off != 5*3600+1800 {
+			t.Errorf("Zone's offset = %ds, want +05:30", off)
+		}
+		got.Zone = nil // a loaded zone is a new pointer each time
 		want := config.Config{
 			Company: "acme", Environment: "kekademo", SecretID: "keka/prod",
 			RequestsPerMinute: 40.5, RequestTimeout: time.Minute, Bucket: "exports", Prefix: "exports/keka",
@@ -65,6 +73,18 @@ func TestFromEnv(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("FromEnv =\n%+v\nwant\n%+v", got, want)
+		}
+	})
+
+	t.Run("time zones", func(t *testing.T) {
+		for _, tc := range []struct{ in, want string }{{"", "UTC"}, {"UTC", "UTC"}, {"Etc/UTC", "Etc/UTC"}, {"America/New_York", "America/New_York"}} {
+			got, err := config.FromEnv(env(with(local, "KEKA_TIMEZONE", tc.in)), false)
+			if err != nil {
+				t.Fatalf("KEKA_TIMEZONE=%q: %v", tc.in, err)
+			}
+			if got.Zone == nil || got.Zone.String() != tc.want {
+				t.Errorf("KEKA_TIMEZONE=%q: Zone = %v, want %s", tc.in, got.Zone, tc.want)
+			}
 		}
 	})
 
@@ -109,9 +129,27 @@ func TestFromEnv(t *testing.T) {
 			[]string{"KEKA_CLIENT_SECRET, KEKA_API_KEY not set"}},
 		{"lambda without secret or bucket", map[string]string{"KEKA_COMPANY": "acme"}, true, []string{"KEKA_SECRET_ID and EXPORT_BUCKET not set: required in Lambda"}},
 		{"lambda without bucket", with(lambdaEnv, "EXPORT_BUCKET", ""), true, []string{"EXPORT_BUCKET not set"}},
-		{"rpm zero", with(local, "KEKA_REQUESTS_PER_MINUTE", "0"), false, []string{`KEKA_REQUESTS_PER_MINUTE "0" must be more than 0`}},
+		{"rpm zero", with(local, "KEKA_REQUESTS_PER_MINUTE", "0"), false, []string{`KEKA_REQUESTS_PER_MINUTE "0" is below 1: want at least 1`}},
+		{"rpm tiny", with(local, "KEKA_REQUESTS_PER_MINUTE", "1e-9"), false, []string{`KEKA_REQUESTS_PER_MINUTE "1e-9" is below 1`}},
+		{"rpm below one", with(local, "KEKA_REQUESTS_PER_MINUTE", "0.99"), false, []string{`KEKA_REQUESTS_PER_MINUTE "0.99" is below 1`}},
+		{"rpm underflow", with(local, "KEKA_REQUESTS_PER_MINUTE", "1e-400"), false, []string{`KEKA_REQUESTS_PER_MINUTE "1e-400" is below 1`}},
+		{"rpm negative", with(local, "KEKA_REQUESTS_PER_MINUTE", "-50"), false, []string{`KEKA_REQUESTS_PER_MINUTE "-50" is below 1`}},
 		{"rpm text", with(local, "KEKA_REQUESTS_PER_MINUTE", "fast"), false, []string{`KEKA_REQUESTS_PER_MINUTE "fast" is not a number`}},
-		{"rpm NaN", with(local, "KEKA_REQUESTS_PER_MINUTE", "NaN"), false, []string{"is not a number"}},
+		{"rpm NaN", with(local, "KEKA_REQUESTS_PER_MINUTE", "NaN"), false, []string{`KEKA_REQUESTS_PER_MINUTE "NaN" is not a finite number`}},
+		{"rpm infinite", with(local, "KEKA_REQUESTS_PER_MINUTE", "+Inf"), false, []string{`KEKA_REQUESTS_PER_MINUTE "+Inf" is not a finite number`}},
+		{"rpm overflow", with(local, "KEKA_REQUESTS_PER_MINUTE", "1e400"), false, []string{`KEKA_REQUESTS_PER_MINUTE "1e400" is not a finite number`}},
+		{"max shrink NaN", with(local, "EXPORT_MAX_SHRINK", "nan"), false, []string{`EXPORT_MAX_SHRINK "nan" is not a finite number`}},
+		{"max shrink infinite", with(local, "EXPORT_MAX_SHRINK", "-inf"), false, []string{`EXPORT_MAX_SHRINK "-inf" is not a finite number`}},
+		{"unknown zone", with(local, "KEKA_TIMEZONE", "Asia/Kolkatta"), false, []string{`KEKA_TIMEZONE "Asia/Kolkatta" is not an IANA time zone: want a name such as Asia/Kolkata or UTC`}},
+		{"zone as an offset", with(local, "KEKA_TIMEZONE", "+05:30"), false, []string{`KEKA_TIMEZONE "+05:30" is not an IANA time zone`}},
+		{"zone as an abbreviation", with(local, "KEKA_TIMEZONE", "IST"), false, []string{`KEKA_TIMEZONE "IST" is not an IANA time zone`}},
+		{"the machine's zone", with(local, "KEKA_TIMEZONE", "Local"), false, []string{`KEKA_TIMEZONE "Local" is not an IANA time zone`}},
+		{"zone as a path", with(local, "KEKA_TIMEZONE", "../../etc/passwd"), false, []string{`KEKA_TIMEZONE "../../etc/passwd" is not an IANA time zone`}},
+		{"zone as an absolute path", with(local, "KEKA_TIMEZONE", "/usr/share/zoneinfo/UTC"), false, []string{`KEKA_TIMEZONE`}},
+		{"negative timeout", with(local, "KEKA_REQUEST_TIMEOUT", "-30s"), false, []string{`KEKA_REQUEST_TIMEOUT "-30s" is out of range`}},
+		{"sub-second timeout", with(local, "KEKA_REQUEST_TIMEOUT", "500ms"), false, []string{`KEKA_REQUEST_TIMEOUT "500ms" is out of range`}},
+		{"negative margin", with(local, "EXPORT_DEADLINE_MARGIN", "-1s"), false, []string{`EXPORT_DEADLINE_MARGIN "-1s" is out of range`}},
+		{"duration overflow", with(local, "EXPORT_SECRET_TTL", "9999999999h"), false, []string{`EXPORT_SECRET_TTL "9999999999h" is not a duration`}},
 		{"max shrink above 1", with(local, "EXPORT_MAX_SHRINK", "1.5"), false, []string{`EXPORT_MAX_SHRINK "1.5" must be between 0 and 1`}},
 		{"max shrink negative", with(local, "EXPORT_MAX_SHRINK", "-0.1"), false, []string{"EXPORT_MAX_SHRINK"}},
 		{"bucket given as a URL", with(local, "EXPORT_BUCKET", "s3://snapshots"), false, []string{"EXPORT_BUCKET", "not an s3:// URL"}},
@@ -128,8 +166,9 @@ func TestFromEnv(t *testing.T) {
 		{"PII mode", with(local, "EXPORT_PII", "mask"), false, []string{`EXPORT_PII "mask" is not keep, hash or drop`}},
 		{"hash without key, local", with(local, "EXPORT_PII", "hash"), false, []string{"KEKA_PII_HASH_KEY is not set: EXPORT_PII=hash needs a key"}},
 		{"short hash key", with(local, "EXPORT_PII", "hash", "KEKA_PII_HASH_KEY", "short-key"), false, []string{"KEKA_PII_HASH_KEY is too short"}},
-		{"several problems on one line", with(local, "KEKA_ENVIRONMENT", "prod", "EXPORT_PII", "x", "KEKA_API_KEY", ""), false,
-			[]string{"KEKA_ENVIRONMENT", "; ", "KEKA_API_KEY not set", "EXPORT_PII"}},
+		{"several problems on one line", with(local, "KEKA_ENVIRONMENT", "prod", "EXPORT_PII", "x", "KEKA_API_KEY", "",
+			"KEKA_REQUESTS_PER_MINUTE", "1e-9", "KEKA_TIMEZONE", "Mars/Olympus"), false,
+			[]string{"KEKA_ENVIRONMENT", "; ", "KEKA_API_KEY not set", "EXPORT_PII", "KEKA_REQUESTS_PER_MINUTE", "KEKA_TIMEZONE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
