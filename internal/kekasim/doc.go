@@ -41,8 +41,8 @@
 //     context ends while waiting gets no response.
 //
 // Faults (429s, 5xx, dropped connections, slow, malformed and truncated
-// bodies, expiring tokens, data changing between pages) are switched on at
-// run time with Server.SetFaults. Server.Truth returns what the tenant holds
+// bodies, HTML pages with status 200, expiring tokens, data changing between
+// pages) are switched on at run time with Server.SetFaults. Server.Truth returns what the tenant holds
 // at that moment, typed, for tests to compare an export against; no option
 // changes it, and drafts are kept apart in Truth.Drafts.
 //

@@ -1,6 +1,8 @@
 package kekasim
 
 import (
+	"bytes"
+	"compress/gzip"
 	"maps"
 	"slices"
 	"strings"
@@ -17,7 +19,8 @@ type Faults struct {
 	DropConnection  float64 // close the connection without a response
 	Slow            float64 // delay the response by SlowDelay (then answer normally)
 	SlowDelay       time.Duration
-	MalformedJSON   float64 // 200 whose body is not JSON
+	MalformedJSON   float64 // 200 whose body is not JSON: the answer gzipped, without Content-Encoding
+	HTMLPage        float64 // 200 with an HTML page instead of JSON, as a proxy or portal may send
 	TruncatedJSON   float64 // 200 whose JSON is cut in the middle
 	// ExpireTokenEvery makes every Nth API request first expire all tokens,
 	// so that request gets 401 "token expired". 0 is off.
@@ -43,6 +46,7 @@ type plan struct {
 	drop, slow          bool
 	delay               time.Duration // when slow
 	malformed, truncate bool
+	html                bool
 }
 
 var htmlError = []byte("<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n")
@@ -88,15 +92,27 @@ func (s *Server) planLocked(path string) plan {
 		p.malformed = true
 	case hit(f.TruncatedJSON):
 		p.truncate = true
+	case hit(f.HTMLPage):
+		p.html = true
 	}
-	if p.slow || p.status != 0 || p.drop || p.malformed || p.truncate {
+	if p.slow || p.status != 0 || p.drop || p.malformed || p.truncate || p.html {
 		s.stats.FaultsInjected++
 	}
 	return p
 }
 
-// malformedBody is a 200 body that is not JSON, as a proxy might send.
-var malformedBody = []byte("<html><body>Request accepted. Please wait...</body></html>")
+// htmlPage is a 200 body that is an HTML page, as a proxy might send.
+var htmlPage = []byte("<html><body>Request accepted. Please wait...</body></html>")
+
+// gzipped returns b compressed, as a proxy that compresses twice or drops
+// Content-Encoding leaves a body.
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b) //nolint:errcheck // a bytes.Buffer does not fail
+	zw.Close()  //nolint:errcheck
+	return buf.Bytes()
+}
 
 // mutationDue counts a list request and reports whether to mutate before
 // answering it.

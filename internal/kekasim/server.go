@@ -446,7 +446,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusOK {
 		switch {
 		case p.malformed:
-			body = malformedBody
+			body = gzipped(body)
+		case p.html:
+			w.Header().Set("Content-Type", "text/html")
+			body = htmlPage
 		case p.truncate:
 			body = body[:len(body)/2]
 		}

@@ -1,8 +1,11 @@
 package kekasim_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -753,8 +756,27 @@ func TestServer_Faults(t *testing.T) {
 
 	t.Run("malformed JSON", func(t *testing.T) {
 		s, tok := newServer(t, kekasim.Faults{MalformedJSON: 1})
-		if b := mustGet(t, s, tok, "/hire/jobs", 200); json.Valid(b) {
-			t.Fatalf("body is valid JSON: %.100s", b)
+		b := mustGet(t, s, tok, "/hire/jobs", 200)
+		if json.Valid(b) || len(b) == 0 || b[0] == '<' {
+			t.Fatalf("body is valid JSON or an HTML page: %.100s", b)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inner, err := io.ReadAll(zr); err != nil || !json.Valid(inner) {
+			t.Fatalf("the malformed body is not the answer gzipped: %v", err)
+		}
+	})
+
+	t.Run("HTML page", func(t *testing.T) {
+		s, tok := newServer(t, kekasim.Faults{HTMLPage: 1})
+		resp, b, err := get(s, tok, "/hire/jobs")
+		if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(string(b), "<html>") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("got %v %v %q %.100s", resp.StatusCode, err, resp.Header.Get("Content-Type"), b)
+		}
+		if st := s.Stats(); st.FaultsInjected != 1 {
+			t.Fatalf("stats %+v", st)
 		}
 	})
 
