@@ -554,20 +554,20 @@ func TestClient_Token(t *testing.T) {
 			calls       int64
 		}{
 			{name: "503 until attempts run out", status: 503,
-				want: "keka: GET /hire/jobs page 1: token request failed: 503 Service Unavailable (gave up after 3 attempts)", calls: 3},
+				want: "keka: GET /hire/jobs page 1: giving up after 3 attempts: keka: token endpoint {url} answered 503 Service Unavailable", calls: 3},
 			{name: "404 is permanent", status: 404,
 				want: "keka: token endpoint {url} answered 404 Not Found: check the token URL and environment", perm: true, calls: 1},
 			{name: "501 is permanent", status: 501,
 				want: "keka: token endpoint {url} answered 501 Not Implemented: check the token URL and environment", perm: true, calls: 1},
 			{name: "400 with an HTML body is retried, not rejected credentials", status: 400,
 				contentType: "text/html", body: "<html><body>Request blocked by WAF</body></html>",
-				want:  "keka: GET /hire/jobs page 1: token request failed: 400 Bad Request (gave up after 3 attempts)",
+				want:  "keka: GET /hire/jobs page 1: giving up after 3 attempts: keka: token endpoint {url} answered 400 Bad Request",
 				calls: 3},
 			{name: "400 with an empty body is retried", status: 400,
-				want:  "keka: GET /hire/jobs page 1: token request failed: 400 Bad Request (gave up after 3 attempts)",
+				want:  "keka: GET /hire/jobs page 1: giving up after 3 attempts: keka: token endpoint {url} answered 400 Bad Request",
 				calls: 3},
 			{name: "401 without an OAuth code is retried", status: 401, contentType: "text/plain", body: "Unauthorized",
-				want:  "keka: GET /hire/jobs page 1: token request failed: 401 Unauthorized (gave up after 3 attempts)",
+				want:  "keka: GET /hire/jobs page 1: giving up after 3 attempts: keka: token endpoint {url} answered 401 Unauthorized",
 				calls: 3},
 			{name: "400 unsupported_grant_type is permanent", status: 400,
 				contentType: "application/json", body: `{"error":"unsupported_grant_type"}`,
@@ -813,16 +813,16 @@ func TestClient_Page_Unauthorized(t *testing.T) {
 		wantRetries   int64
 	}{
 		{name: "401 then a new token succeeds", acceptFrom: 2,
-			wantRefreshes: "[false]", wantRequests: 2, wantFetches: 2, wantRetries: 1},
+			wantRefreshes: "[false false]", wantRequests: 2, wantFetches: 2, wantRetries: 1},
 		{name: "401 twice then fresh credentials succeed", acceptFrom: 3,
-			wantRefreshes: "[false true]", wantRequests: 3, wantFetches: 3, wantRetries: 2},
+			wantRefreshes: "[false false true]", wantRequests: 3, wantFetches: 3, wantRetries: 2},
 		{name: "401 three times is ErrUnauthorized",
 			wantErr:       "keka: GET /hire/jobs page 1: 401 Unauthorized: Unauthorized (refused again with a freshly fetched token: check that the API key belongs to this environment)",
 			wantUnauth:    true,
-			wantRefreshes: "[false true]", wantRequests: 3, wantFetches: 3, wantRetries: 2},
+			wantRefreshes: "[false false true]", wantRequests: 3, wantFetches: 3, wantRetries: 2},
 		{name: "credentials fail to load after the second 401", refreshFails: true,
-			wantErr:       "keka: GET /hire/jobs page 1: 401 with a fresh token, then fetching the credentials again failed: get credentials: secret: throttled",
-			wantRefreshes: "[false true]", wantRequests: 2, wantFetches: 2, wantRetries: 1},
+			wantErr:       "keka: GET /hire/jobs page 1: get credentials again after Keka refused them: secret: throttled",
+			wantRefreshes: "[false false true]", wantRequests: 2, wantFetches: 2, wantRetries: 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -238,9 +239,11 @@ func TestClient_WrongScheme(t *testing.T) {
 		t.Errorf("the plain server got an HTTP request %s %s", r.Method, r.URL)
 	}))
 	t.Cleanup(plain.Close)
-	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("the TLS server got a request from a client that should not trust it")
 	}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 	httpsPlain := "https://" + strings.TrimPrefix(plain.URL, "http://")
 	cases := []struct {
