@@ -522,7 +522,11 @@ func (ru *run) fetch(ctx, work context.Context) error {
 		l := t.lists[ru.s.List]
 		page, err := ru.cfg.Client.Page(work, l, ru.s.Page)
 		if err != nil && t.jobID != "" && errors.Is(err, keka.ErrNotFound) {
-			ru.vanished(t, l)
+			ru.skipJob(t, l, reasonVanished)
+			continue
+		}
+		if err != nil && t.jobID != "" && errors.Is(err, keka.ErrForbidden) {
+			ru.skipJob(t, l, reasonForbidden)
 			continue
 		}
 		if err != nil {
@@ -532,7 +536,32 @@ func (ru *run) fetch(ctx, work context.Context) error {
 			return err
 		}
 	}
+	if err := ru.allForbidden(); err != nil {
+		return err
+	}
 	return ru.checkpoint(ctx)
+}
+
+// allForbidden fails the run when every job refused its lists (403): then
+// the key lacks access to candidates, and an export of none of them is no
+// snapshot. Some jobs refusing are recorded, and the run goes on.
+func (ru *run) allForbidden() error {
+	pj := ru.perJobDatasets()
+	if len(pj) == 0 || len(ru.s.JobIDs) == 0 {
+		return nil
+	}
+	refused := 0
+	for _, d := range pj {
+		for _, u := range ru.s.counts(d.Name).Unreconciled {
+			if u.Reason == reasonForbidden {
+				refused++
+			}
+		}
+	}
+	if refused < len(ru.s.JobIDs)*len(pj) {
+		return nil
+	}
+	return fmt.Errorf("snapshot: every one of the %d jobs answered 403 to its candidate lists: the API key lacks access to Hire candidates (give the key Hire access in Keka, Settings, Integrations & Automations, API access): %w: %w", len(ru.s.JobIDs), keka.ErrForbidden, errPermanent)
 }
 
 // takePage writes a page's new records and moves the position on. The
@@ -540,7 +569,7 @@ func (ru *run) fetch(ctx, work context.Context) error {
 // returns a *writeError, after which the open segments cannot be trusted.
 func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page) error {
 	s := ru.s
-	meta := dataset.Meta{JobID: t.jobID, Archived: l.Query.Get("isArchived") == "true", RunID: s.RunID, ExtractedAt: ru.extractedAt, PII: ru.cfg.PII}
+	meta := dataset.Meta{JobID: t.jobID, Archived: l.Query.Get("isArchived") == "true", RunID: s.RunID, ExtractedAt: ru.extractedAt, PII: ru.cfg.PII, Zone: ru.cfg.Zone}
 	rows := make([]dataset.Row, 0, len(page.Records))
 	keys := make([]string, 0, len(page.Records))
 	for i, raw := range page.Records {
@@ -585,10 +614,13 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 		}
 	}
 	// A later page of nothing but records this pass already saw means
-	// Keka is repeating pages: end the pass rather than page forever.
+	// Keka is repeating pages (ignoring pageNumber, or a cache answering
+	// with the first page): end the list rather than page forever, and
+	// record it, since the pages after it were never read.
 	last := page.Last
-	if !last && s.Page > 1 && len(keys) > 0 && newInPass == 0 {
-		ru.log.Warn("a page repeats records already read; ending the pass", "dataset", t.ds.Name, "path", l.Path, "page", s.Page)
+	repeated := !last && s.Page > 1 && len(keys) > 0 && newInPass == 0
+	if repeated {
+		ru.log.Warn("a page repeats records already read; ending the list as unreconciled", "dataset", t.ds.Name, "path", l.Path, "page", s.Page, "stated_page", page.Stated)
 		last = true
 	}
 	for _, row := range fresh {
@@ -617,8 +649,9 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	// End of one pass through the list: re-read it if its records and its
 	// total disagree, within bounds.
 	seen := len(ru.passKeys)
-	consistent := page.TotalRecords < 0 || (!s.PassMoving && seen == page.TotalRecords)
-	if !consistent && s.Pass < ru.cfg.MaxRereads {
+	consistent := !repeated && (page.TotalRecords < 0 || (!s.PassMoving && seen == page.TotalRecords))
+	// Reading a list that repeats its pages again would repeat them again.
+	if !consistent && !repeated && s.Pass < ru.cfg.MaxRereads {
 		s.Pass++
 		if t.write {
 			c.Rereads++
@@ -631,6 +664,9 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	if !consistent {
 		ru.log.Warn("list could not be reconciled", "dataset", t.ds.Name, "path", l.Path, "reported", page.TotalRecords, "seen", seen)
 		u := Unreconciled{List: listName(l), Reported: page.TotalRecords, Seen: seen, Reason: reasonMoving}
+		if repeated {
+			u.Reason = repeatedReason(s.Page, page.Stated)
+		}
 		if t.write {
 			c.Unreconciled = append(c.Unreconciled, u)
 		}
@@ -658,13 +694,14 @@ func (ru *run) takePage(ctx context.Context, t task, l keka.List, page keka.Page
 	return nil
 }
 
-// vanished ends a per-job task whose job was deleted after the jobs list
-// was read (its lists answer 404): what was read of it stays, the rest is
-// recorded as unreconciled, and the run goes on.
-func (ru *run) vanished(t task, l keka.List) {
-	ru.log.Warn("job no longer exists; skipping its candidates", "dataset", t.ds.Name, "job_id", t.jobID, "path", l.Path)
+// skipJob ends a per-job task whose lists cannot be read: the job was
+// deleted after the jobs list was read (404), or Keka refuses it (403).
+// What was read of it stays, the rest is recorded as unreconciled with
+// the reason, and the run goes on.
+func (ru *run) skipJob(t task, l keka.List, reason string) {
+	ru.log.Warn("skipping a job's candidates", "dataset", t.ds.Name, "job_id", t.jobID, "path", l.Path, "reason", reason)
 	c := ru.s.counts(t.ds.Name)
-	c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: -1, Seen: len(ru.passKeys), Reason: reasonVanished})
+	c.Unreconciled = append(c.Unreconciled, Unreconciled{List: listName(l), Reported: -1, Seen: len(ru.passKeys), Reason: reason})
 	ru.s.List = len(t.lists)
 	ru.resetPass()
 }

@@ -117,9 +117,9 @@ func TestRunner_Run_JobListIncomplete(t *testing.T) {
 	// A Keka that always answers page 1 of the job list: the job ids are
 	// incomplete, and the candidates' manifest must say so.
 	proxy := pageOneProxy(t, "/hire/jobs")
-	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 450, Applications: 2000, Preboarding: 10}, proxy: proxy})
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 450, Applications: 2000, Preboarding: 10}, proxy: proxy, sim: kekasim.Options{Shape: kekasim.ShapeEnvelope}})
 	res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 0, nil)
-	if err != nil || res.Status != snapshot.StatusComplete {
+	if err != nil || res.Status != snapshot.StatusIncomplete {
 		t.Fatalf("run: %+v, %v", res, err)
 	}
 	m := readManifest(t, h.dir, "job_candidates", day)

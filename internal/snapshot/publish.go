@@ -75,6 +75,9 @@ func (ru *run) publish(ctx context.Context, force bool) error {
 	if err := ru.save(ctx); err != nil {
 		return err
 	}
+	if ru.incomplete() {
+		ru.log.Warn("run published, but incomplete: some Keka lists could not be read whole (see unreconciled in the manifests)", "run_id", s.RunID, "snapshot_date", ru.date)
+	}
 	ru.log.Info("run complete", "run_id", s.RunID, "snapshot_date", ru.date, "invocations", s.Invocations, "requests", s.Requests)
 	return nil
 }
@@ -302,5 +305,21 @@ func (ru *run) result() Result {
 		}
 		res.Datasets = append(res.Datasets, dr)
 	}
+	if res.Status == StatusComplete && ru.incomplete() {
+		res.Status = StatusIncomplete
+	}
 	return res
+}
+
+// incomplete reports whether a list of the run could not be read whole,
+// so that the snapshot may be missing records (see Unreconciled.Missing).
+func (ru *run) incomplete() bool {
+	for _, d := range ru.sel {
+		for _, u := range ru.s.counts(d.Name).Unreconciled {
+			if u.Missing() {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -32,6 +32,8 @@ type Config struct {
 	NewRunID func(now time.Time) string
 
 	PII dataset.PII
+	// Zone is the zone of Keka's zone-less timestamps (dataset.Meta.Zone); nil is UTC.
+	Zone *time.Location
 	// MaxShrink is the largest share by which a dataset's row count may
 	// fall against the previous snapshot before the run refuses to publish.
 	MaxShrink float64

@@ -19,6 +19,10 @@ const (
 	StatusInProgress = "in_progress"
 	StatusComplete   = "complete"
 	StatusFailed     = "failed"
+	// StatusIncomplete is a Result's status for a run that completed and
+	// published, with a list it could not read whole (the manifests name
+	// it under unreconciled). The checkpoint says complete.
+	StatusIncomplete = "incomplete"
 )
 
 const stateVersion = 1
@@ -149,10 +153,26 @@ type Unreconciled struct {
 
 // Reasons a list is unreconciled.
 const (
-	reasonMoving   = "the list kept changing while it was paged"
-	reasonVanished = "the job was deleted during the run (404)"
-	reasonJobList  = "the job list kept changing while it was paged: candidates of jobs it missed are not in this snapshot"
+	reasonMoving    = "the list kept changing while it was paged"
+	reasonVanished  = "the job was deleted during the run (404)"
+	reasonForbidden = "Keka refused this job's candidates (403)"
+	reasonJobList   = "the job list could not be read whole: candidates of jobs it missed are not in this snapshot"
+	reasonRepeated  = "Keka answered a later page with records of earlier ones (it may ignore pageNumber): the pages after it were not read"
 )
+
+// repeatedReason is reasonRepeated, with the page numbers when Keka
+// stated one.
+func repeatedReason(asked, stated int) string {
+	if stated != 0 && stated != asked {
+		return fmt.Sprintf("Keka answered page %d as page %d, with records of earlier pages (it may ignore pageNumber): the pages after it were not read", asked, stated)
+	}
+	return reasonRepeated
+}
+
+// Missing reports whether records of the list may be missing from the
+// snapshot. A job deleted during the run is recorded, but missing nothing
+// that still exists.
+func (u Unreconciled) Missing() bool { return u.Reason != reasonVanished }
 
 func (s *state) clone() *state {
 	b, err := json.Marshal(s)
