@@ -48,32 +48,45 @@ func (l *limiter) pause(d time.Duration) {
 	}
 }
 
-// wait blocks until a pause is over and the rate lets the request go. When
-// ctx's deadline falls before that, it returns ErrNoTimeLeft at once rather
-// than waiting for nothing; when ctx ends, ctx's error.
+// wait blocks until no pause holds requests back and the rate lets the
+// request go. A pause that begins while a caller waits for the rate holds
+// it back too, and the caller then queues for the rate again, so that the
+// callers released when a pause ends do not go all at once. When ctx's
+// deadline falls before the request could go, wait returns ErrNoTimeLeft at
+// once rather than waiting for nothing; when ctx ends, ctx's error.
 func (l *limiter) wait(ctx context.Context) error {
 	for {
-		l.mu.Lock()
-		until := l.until
-		l.mu.Unlock()
-		d := time.Until(until)
-		if d <= 0 {
-			break
-		}
-		if deadline, ok := ctx.Deadline(); ok && deadline.Before(until) {
-			return ErrNoTimeLeft
-		}
-		if err := sleep(ctx, d); err != nil {
+		if err := l.paused(ctx); err != nil {
 			return err
 		}
-	}
-	if err := l.rate.Wait(ctx); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
+		if err := l.rate.Wait(ctx); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			return ErrNoTimeLeft
 		}
+		l.mu.Lock()
+		free := !time.Now().Before(l.until)
+		l.mu.Unlock()
+		if free {
+			return nil
+		}
+	}
+}
+
+// paused waits for the pause in force, if any, to end.
+func (l *limiter) paused(ctx context.Context) error {
+	l.mu.Lock()
+	until := l.until
+	l.mu.Unlock()
+	d := time.Until(until)
+	if d <= 0 {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && deadline.Before(until) {
 		return ErrNoTimeLeft
 	}
-	return nil
+	return sleep(ctx, d)
 }
 
 // sleep waits d or until ctx ends, returning ctx's error in that case.
