@@ -718,6 +718,18 @@ func TestRunner_Run_SettingsChangedMidRun(t *testing.T) {
 	if err == nil || res.Resumable || !strings.Contains(res.Error, "PII mode") {
 		t.Fatalf("a run continued under another PII mode: %+v, %v", res, err)
 	}
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoned, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Zone: kolkata})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = zoned.Run(context.Background(), snapshot.Request{Date: day, RunID: first.RunID})
+	if err == nil || res.Resumable || !strings.Contains(res.Error, "zone of zone-less timestamps (UTC, now Asia/Kolkata)") {
+		t.Fatalf("a run continued under another zone: %+v, %v", res, err)
+	}
 	// Reverting the setting lets the run go on where it was.
 	res, err = h.runToEnd(t, snapshot.Request{Date: day, RunID: first.RunID}, 0, nil)
 	if err != nil || res.RunID != first.RunID || res.Status != snapshot.StatusComplete {

@@ -84,6 +84,7 @@ type runSettings struct {
 	PII     string         `json:"pii"`
 	PIIKey  string         `json:"piiKey,omitempty"` // a fingerprint of the hash key, never the key
 	Schemas map[string]int `json:"schemas"`
+	Zone    string         `json:"zone,omitempty"` // of zone-less timestamps; "" is UTC
 }
 
 // settings returns the settings a run of the datasets would have now.
@@ -100,6 +101,9 @@ func (r *Runner) settings(sel []dataset.Dataset) runSettings {
 	for _, d := range sel {
 		s.Schemas[d.Name] = d.SchemaVersion
 	}
+	if z := r.cfg.Zone; z != nil && z.String() != time.UTC.String() {
+		s.Zone = z.String()
+	}
 	return s
 }
 
@@ -115,6 +119,9 @@ func (a runSettings) diff(now runSettings) string {
 	} else if a.PIIKey != now.PIIKey {
 		out = append(out, "the PII hash key")
 	}
+	if a.Zone != now.Zone {
+		out = append(out, fmt.Sprintf("the zone of zone-less timestamps (%s, now %s)", zoneName(a.Zone), zoneName(now.Zone)))
+	}
 	for name, v := range a.Schemas {
 		if now.Schemas[name] != v {
 			out = append(out, fmt.Sprintf("the schema of %s (version %d, now %d)", name, v, now.Schemas[name]))
@@ -122,6 +129,13 @@ func (a runSettings) diff(now runSettings) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, " and ")
+}
+
+func zoneName(z string) string {
+	if z == "" {
+		return "UTC"
+	}
+	return z
 }
 
 // datasetCounts are one dataset's running figures.
