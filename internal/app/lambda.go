@@ -24,6 +24,7 @@ const (
 	ErrorResumable    = "ResumableError"
 	ErrorSetup        = "SetupFailed"    // configuration, secret or AWS set-up; fix and invoke again
 	ErrorRefused      = "PublishRefused" // a dataset shrank too much; invoke with force to publish
+	ErrorBusy         = "DateBusy"       // another invocation holds the date's run; nothing was changed
 )
 
 // serveLambda hands the handler to the Lambda runtime. The services are
@@ -103,6 +104,8 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.R
 		typ := ErrorRunFailed
 		var re *snapshot.RunError
 		switch {
+		case errors.Is(err, snapshot.ErrBusy):
+			typ = ErrorBusy
 		case errors.Is(err, snapshot.ErrRefused):
 			typ = ErrorRefused
 		case errors.Is(err, snapshot.ErrInvalidRequest):

@@ -12,8 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 	"github.com/kekaexport/keka-hire-export/internal/testenv"
 )
 
@@ -45,6 +48,13 @@ func TestTemplate_StateMachineLoop(t *testing.T) {
 			wantEnd:     "Complete",
 			wantCalls:   4,
 			wantPayload: []any{scheduled, resume, resume, resume},
+		},
+		{
+			name:        "published but incomplete",
+			results:     func(int) any { return map[string]any{"status": "incomplete", "snapshotDate": "2026-11-26", "runId": "20261126T020000Z-4f3a"} },
+			wantEnd:     "SnapshotIncomplete",
+			wantCalls:   1,
+			wantPayload: []any{scheduled},
 		},
 		{
 			name:        "failed",
@@ -118,6 +128,18 @@ func TestTemplate_StateMachineLoop(t *testing.T) {
 		for _, name := range []string{"RunFailed", "InvalidEvent", "PublishRefused"} {
 			if n := attempts(name); n != 0 {
 				t.Errorf("%s is retried %d times: a retry would start a new run", name, n)
+			}
+		}
+		// DateBusy is retried only until a dead holder's lease has lapsed.
+		if n := attempts("DateBusy"); n < 1 || n > 2 {
+			t.Errorf("DateBusy is retried %d times, want once or twice", n)
+		}
+		for _, r := range retriers {
+			m := asMap(t, r)
+			if slices.Contains(asSlice(t, m["ErrorEquals"]), any("DateBusy")) {
+				if wait, _ := m["IntervalSeconds"].(float64); wait*float64(time.Second) <= float64(snapshot.DefaultLeaseTTL) {
+					t.Errorf("DateBusy's first retry waits %vs, not longer than a lease (%s)", wait, snapshot.DefaultLeaseTTL)
+				}
 			}
 		}
 	})
