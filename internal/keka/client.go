@@ -24,7 +24,10 @@ import (
 type Credentials struct{ ClientID, ClientSecret, APIKey string }
 
 // CredentialsFunc returns the credentials; refresh=true bypasses any cache
-// (called once after Keka's token endpoint rejected the cached ones).
+// (asked once after Keka rejected the cached ones). It is the only cache of
+// credentials: the client keeps none and asks it (refresh=false) for every
+// token request and every CredentialsRecheck, so it should be cheap when
+// nothing changed. It may be called from several goroutines at once.
 type CredentialsFunc func(ctx context.Context, refresh bool) (Credentials, error)
 
 // Options configure a Client. Zero values take the defaults shown.
@@ -36,8 +39,8 @@ type Options struct {
 	MaxAttempts       int              // default 8 per request
 	MinBackoff        time.Duration    // default 1s
 	MaxBackoff        time.Duration    // default 60s; Retry-After is capped at 5×MaxBackoff
-	HTTPClient        *http.Client     // optional; each attempt is also bounded by RequestTimeout
-	UserAgent         string           // default "keka-hire-export/dev"
+	HTTPClient        *http.Client     // optional; copied, with no redirects followed and UserAgent on every request; each attempt is also bounded by RequestTimeout
+	UserAgent         string           // default "keka-hire-export/dev"; sent on every request, the token request included
 	Logger            *slog.Logger     // default: discard
 	Rand              func() float64   // jitter source in [0,1), default math/rand/v2
 	Now               func() time.Time // clock for Retry-After dates, default time.Now

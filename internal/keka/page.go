@@ -136,45 +136,37 @@ func ParsePage(body []byte, pageNumber int) (Page, error) {
 	default:
 		return Page{}, &malformedError{page: pageNumber, why: "neither a JSON object nor an array"}
 	}
+	return parseEnvelope(trimmed, p)
+}
 
+// parseEnvelope reads the envelope or the items wrapper into p, which holds
+// the page number asked for and unknown totals.
+func parseEnvelope(trimmed []byte, p Page) (Page, error) {
 	var env envelope
 	if err := json.Unmarshal(trimmed, &env); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
-			return Page{}, &malformedError{page: pageNumber, why: "field " + ute.Field + " has the wrong type"}
+			return Page{}, &malformedError{page: p.PageNumber, why: "field " + ute.Field + " has the wrong type"}
 		}
-		return Page{}, parseError(pageNumber, "object does not parse", err)
+		return Page{}, parseError(p.PageNumber, "object does not parse", err)
 	}
 	if env.Succeeded != nil && !*env.Succeeded {
 		limited := rateLimitMessage(jsonString(env.Message))
 		for _, e := range errorList(env.Errors) {
 			limited = limited || rateLimitMessage(e)
 		}
-		return Page{}, &failedError{page: pageNumber, text: errorText(trimmed), rateLimited: limited}
+		return Page{}, &failedError{page: p.PageNumber, text: errorText(trimmed), rateLimited: limited}
 	}
 	for _, raw := range []json.RawMessage{env.PageNumber, env.Page} {
 		if got, ok := statedPage(raw); ok && p.Stated == 0 {
 			p.Stated = clampInt(got)
 		}
 	}
-	list := env.Data
-	if list == nil {
-		list = env.Items
+	recs, err := env.records(p.PageNumber)
+	if err != nil {
+		return Page{}, err
 	}
-	if list == nil {
-		return Page{}, &malformedError{page: pageNumber, why: `object has neither "data" nor "items"`}
-	}
-	p.Records = []json.RawMessage{}
-	if !isNull(list) {
-		if list[0] != '[' {
-			return Page{}, &malformedError{page: pageNumber, why: "records are not a JSON array"}
-		}
-		recs, err := parseRecords(list)
-		if err != nil {
-			return Page{}, parseError(pageNumber, "records do not parse", err)
-		}
-		p.Records = recs
-	}
+	p.Records = recs
 	if env.TotalPages != nil && *env.TotalPages >= 0 {
 		p.TotalPages = clampInt(*env.TotalPages)
 	}
@@ -186,8 +178,29 @@ func ParsePage(body []byte, pageNumber int) (Page, error) {
 	}
 	p.Last = len(p.Records) == 0 ||
 		(env.NextPage != nil && isNull(env.NextPage)) ||
-		(p.TotalPages >= 0 && pageNumber >= p.TotalPages)
+		(p.TotalPages >= 0 && p.PageNumber >= p.TotalPages)
 	return p, nil
+}
+
+// records returns the records of data or items; null is none.
+func (env *envelope) records(pageNumber int) ([]json.RawMessage, error) {
+	list := env.Data
+	if list == nil {
+		list = env.Items
+	}
+	switch {
+	case list == nil:
+		return nil, &malformedError{page: pageNumber, why: `object has neither "data" nor "items"`}
+	case isNull(list):
+		return []json.RawMessage{}, nil
+	case list[0] != '[':
+		return nil, &malformedError{page: pageNumber, why: "records are not a JSON array"}
+	}
+	recs, err := parseRecords(list)
+	if err != nil {
+		return nil, parseError(pageNumber, "records do not parse", err)
+	}
+	return recs, nil
 }
 
 // parseError is a malformedError for a JSON decoding error, permanent when
