@@ -997,6 +997,14 @@ func TestServer_OtherEndpoints(t *testing.T) {
 	if err := json.Unmarshal(mustGet(t, s, tok, "/hire/jobs/"+a.JobID+"/applicationfields", 200), &fields); err != nil || len(fields) == 0 {
 		t.Fatalf("application fields %v (%v)", fields, err)
 	}
+	for _, f := range fields {
+		ft, _ := f["fieldType"].(float64)
+		_, required := f["required"].(bool)
+		_, options := f["fieldOptions"].([]any)
+		if id, _ := f["id"].(string); id == "" || !required || !options || !slices.Contains([]float64{1, 2, 3, 4, 5, 6, 9}, ft) {
+			t.Fatalf("application field %v lacks id, required or fieldOptions, or has a type Keka does not publish", f)
+		}
+	}
 	total := 0
 	for _, x := range tr.Applications[:40] {
 		for _, kind := range []string{"interviews", "scorecards"} {
@@ -1005,6 +1013,11 @@ func TestServer_OtherEndpoints(t *testing.T) {
 			for _, r := range recs {
 				if r["candidateId"] != x.CandidateID || r["jobId"] != x.JobID {
 					t.Fatalf("%s record %v is not for %s/%s", kind, r, x.JobID, x.CandidateID)
+				}
+				for _, k := range map[string][]string{"interviews": {"interviewType", "panelMembers"}, "scorecards": {"overallFeedbackDecision"}}[kind] {
+					if _, ok := r[k].(string); !ok {
+						t.Fatalf("%s record: %s is %T, the spec types it as a string", kind, k, r[k])
+					}
 				}
 			}
 		}

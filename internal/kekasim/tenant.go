@@ -1024,8 +1024,12 @@ func jobBoards() []byte {
 	return w.b
 }
 
+// fieldTypes are the application field types Keka publishes.
+var fieldTypes = []int{1, 2, 3, 4, 5, 6, 9}
+
 // applicationFields renders a job's application form fields, derived from
-// the job id so every call agrees.
+// the job id so every call agrees: {fieldName, id, required, fieldType,
+// fieldOptions[{id, value}]}.
 func applicationFields(seed int64, jobID string) []byte {
 	g := newGen(uint64(seed), hashString(jobID))
 	w := jw{}
@@ -1034,12 +1038,25 @@ func applicationFields(seed int64, jobID string) []byte {
 		if i > 1 && g.chance(0.4) {
 			continue
 		}
+		ft := fieldTypes[g.r.IntN(len(fieldTypes))]
 		w.elem()
 		w.begin('{')
 		w.kstr("fieldName", f)
-		w.kint("fieldType", g.r.IntN(6))
-		w.kbool("isRequired", i == 0 || g.chance(0.3))
-		w.kbool("isEnabled", true)
+		w.kuuid("id", g)
+		w.kbool("required", i == 0 || g.chance(0.3))
+		w.kint("fieldType", ft)
+		w.key("fieldOptions")
+		w.begin('[')
+		if ft == 4 || ft == 5 { // choices
+			for _, v := range []string{"Yes", "No"} {
+				w.elem()
+				w.begin('{')
+				w.kuuid("id", g)
+				w.kstr("value", v)
+				w.end('}')
+			}
+		}
+		w.end(']')
 		w.end('}')
 	}
 	w.end(']')
@@ -1068,7 +1085,7 @@ func interviews(seed int64, jobID, candID string, scorecards bool) [][]byte {
 			w.kstr("candidateId", candID)
 			w.kstr("stageId", g.pick(stages))
 			w.kstr("interviewId", ids[i])
-			w.kint("overallFeedbackDecision", g.r.IntN(4))
+			w.kstr("overallFeedbackDecision", strconv.Itoa(g.r.IntN(4))) // the spec types it as a string
 			w.kstr("overallComments", "Solid fundamentals.")
 			w.kstr("feedbackSubmittedByName", fn.display+" "+ln.display)
 			w.key("sections")
@@ -1077,7 +1094,7 @@ func interviews(seed int64, jobID, candID string, scorecards bool) [][]byte {
 			w.begin('{')
 			w.kstr("sectionName", "Technical")
 			w.kstr("skillTitle", g.pick(skills))
-			w.kint("skillScore", 1+g.r.IntN(5))
+			w.kstr("skillScore", strconv.Itoa(1+g.r.IntN(5))) // a string in the spec
 			w.kstr("sectionComments", "")
 			w.end('}')
 			w.end(']')
@@ -1099,13 +1116,9 @@ func interviews(seed int64, jobID, candID string, scorecards bool) [][]byte {
 			w.kstr("timeZoneId", "India Standard Time")
 			w.kstr("scheduledBy", fn.display+" "+ln.display)
 			w.kstr("scheduledDate", formatTime(day.AddDate(0, 0, -3), formISOZ))
-			w.kint("interviewType", g.r.IntN(3))
+			w.kstr("interviewType", strconv.Itoa(g.r.IntN(3))) // the spec types it and panelMembers as strings
 			w.kstr("stageId", g.pick(stages))
-			w.key("panelMembers")
-			w.begin('[')
-			w.elem()
-			w.str(fn.display + " " + ln.display)
-			w.end(']')
+			w.kstr("panelMembers", fn.display+" "+ln.display)
 		}
 		w.end('}')
 		out = append(out, w.b)
