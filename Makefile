@@ -20,20 +20,23 @@ FUZZTIME ?= 30s
 # option and reads it as text.
 AWS_PAYLOAD_FORMAT = $(shell aws --version 2>&1 | grep -q '^aws-cli/1\.' || echo --cli-binary-format raw-in-base64-out)
 
-GO_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags "-s -w"
+# The Lambda bootstrap: lambda.norpc drops the runtime's unused RPC mode,
+# nodemo leaves the Keka simulator (and with it --demo) out of the binary.
+LAMBDA_TAGS := lambda.norpc,nodemo
+GO_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags $(LAMBDA_TAGS) -trimpath -ldflags "-s -w"
 
 .PHONY: help build build-ExportFunction demo test bench fuzz lint deploy invoke tools clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
-build: ## build bin/bootstrap, the Lambda binary (linux/arm64)
+build: ## build bin/bootstrap, the Lambda binary (linux/arm64, no simulator, no --demo)
 	$(GO_BUILD) -o bin/bootstrap ./functions/export
 
-build-ExportFunction: ## build into $(ARTIFACTS_DIR); run by `sam build`
+build-ExportFunction: ## build the Lambda binary into $(ARTIFACTS_DIR); run by `sam build`
 	$(GO_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/export
 
-demo: ## export a simulated tenant to ./out, no credentials needed
+demo: ## export a simulated tenant to ./out, no credentials needed (a build without -tags nodemo)
 	go run ./functions/export --demo
 
 test: tools ## install the tools, then run every test

@@ -8,6 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// KEKA_TIMEZONE is loaded from the zone database embedded here: the
+	// provided.al2023 runtime has no /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/kekaexport/keka-hire-export/internal/app"
 )

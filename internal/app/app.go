@@ -178,6 +178,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 		Store:     svc.store,
 		Logger:    log,
 		PII:       pii,
+		Zone:      cfg.Zone,
 		MaxShrink: cfg.MaxShrink,
 		Progress:  progress,
 	})
@@ -283,7 +284,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	var f flags
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.BoolVar(&f.demo, "demo", false, "start the embedded Keka simulator and export a demo tenant into --out (default ./out)")
+	fs.BoolVar(&f.demo, "demo", false, demoUsage)
 	fs.StringVar(&f.event, "event", "", "invocation event file (JSON; - for standard input)")
 	fs.StringVar(&f.out, "out", "", "write to this directory (default ./out, or S3 when EXPORT_BUCKET is set)")
 	fs.DurationVar(&f.budget, "invocation-budget", 0, "stop each simulated invocation after this long, checkpoint, and continue in the next, until the run completes")

@@ -1,4 +1,10 @@
+//go:build !nodemo
+
 package app
+
+// The demo links the Keka simulator into the binary. The Lambda bootstrap
+// is built with -tags nodemo (see the Makefile), which swaps this file for
+// nodemo.go: the function carries no simulator code.
 
 import (
 	"context"
@@ -6,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -26,6 +33,9 @@ var (
 	demoRate      = 1200.0
 	kekaRealLimit = 50.0
 )
+
+// demoUsage is the --demo flag's help.
+const demoUsage = "start the embedded Keka simulator and export a demo tenant into --out (default ./out)"
 
 // runDemo starts the embedded simulator on 127.0.0.1 and exports its demo
 // tenant into the output directory, with progress on a terminal and a
@@ -121,4 +131,22 @@ func printSummary(w io.Writer, res snapshot.Result, truth kekasim.Truth, retries
 	fmt.Fprintf(w, "             FROM read_parquet('%s', hive_partitioning = true)\n", filepath.ToSlash(filepath.Join(outDir(out), "job_candidates", "dt=*", "*.parquet")))
 	fmt.Fprintf(w, "             GROUP BY ALL ORDER BY applications DESC\"\n\n")
 	fmt.Fprintf(w, "All datasets: %s (%v)\n", glob, dataset.Names())
+}
+
+// outDir resolves the output directory for people.
+func outDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

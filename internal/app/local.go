@@ -5,9 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
@@ -102,22 +99,4 @@ func invokeUntilDone(ctx context.Context, svc *services, req snapshot.Request, b
 		req.RunID, req.Restart = res.RunID, false
 	}
 	return snapshot.Result{Status: snapshot.StatusFailed}, fmt.Errorf("run did not complete within %d invocations", maxInvocations)
-}
-
-// outDir resolves the output directory for people.
-func outDir(dir string) string {
-	if abs, err := filepath.Abs(dir); err == nil {
-		return abs
-	}
-	return dir
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
