@@ -17,8 +17,8 @@ import (
 
 // Meta is what a row knows besides the record itself.
 type Meta struct {
-	JobID       string    // for per-job datasets
-	Archived    bool      // which candidate list the record came from
+	Parent      string    // the parent row's key, for a dataset listed per parent (job_candidates: the job id)
+	List        keka.List // the list the record came from (job_candidates: archived or not)
 	RunID       string    // written to run_id
 	ExtractedAt time.Time // written to extracted_at (UTC, milliseconds)
 	PII         PII       // keep | hash | drop, with the hash key; the zero value keeps
@@ -36,11 +36,17 @@ type Dataset struct {
 	Name          string   // "jobs", "job_candidates", "preboarding_candidates"
 	SchemaVersion int      // bumped on any incompatible column change
 	KeyColumns    []string // the columns that make Row.Key
-	PerJob        bool     // listed once per job
+	// Parent names the dataset per whose rows this one is listed (one set
+	// of lists per parent key: job_candidates per job), or "" for a
+	// dataset listed once. The run reads a parent before its children,
+	// and reads it, without writing it, when only a child is selected.
+	Parent string
 
-	// Lists returns the Keka lists that feed the dataset; jobID is ignored
-	// unless PerJob.
-	Lists func(jobID string) []keka.List
+	// Lists returns the Keka lists that feed the dataset, read in order:
+	// for a dataset with a Parent, those of the parent row whose key is
+	// given; otherwise parent is "". Records are de-duplicated by key
+	// across the lists of one call.
+	Lists func(parent string) []keka.List
 
 	// Map turns one raw Keka record into a row. It fails only when the record
 	// is not a JSON object, lacks its key, or the PII policy is unusable (hash

@@ -131,7 +131,7 @@ func jobCandidates() Dataset {
 		Name:          name,
 		SchemaVersion: jobCandidatesSchemaVersion,
 		KeyColumns:    []string{"job_id", "candidate_id"},
-		PerJob:        true,
+		Parent:        "jobs",
 		Lists: func(jobID string) []keka.List {
 			return []keka.List{keka.JobCandidatesList(jobID, false), keka.JobCandidatesList(jobID, true)}
 		},
@@ -144,8 +144,8 @@ func jobCandidates() Dataset {
 
 func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "job_candidates"
-	if m.JobID == "" {
-		return nil, fmt.Errorf("dataset %s: Meta.JobID is empty", name)
+	if m.Parent == "" {
+		return nil, fmt.Errorf("dataset %s: Meta.Parent (the job id) is empty", name)
 	}
 	var c jobCandidateJSON
 	rawJSON, err := decodeRecord(name, raw, m, &c, &c.ID, jobCandidateRules)
@@ -154,7 +154,7 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	}
 	app := c.JobApplicationDetails
 	r := JobCandidateRow{
-		JobID:             m.JobID,
+		JobID:             m.Parent,
 		CandidateID:       c.ID.v,
 		FirstName:         m.PII.value(c.FirstName.ptr(), false),
 		MiddleName:        m.PII.value(c.MiddleName.ptr(), false),
@@ -162,7 +162,7 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		Email:             m.PII.value(c.Email.ptr(), true),
 		Phone:             m.PII.value(c.Phone.ptr(), false),
 		Gender:            c.Gender.ptr(),
-		IsArchived:        m.Archived,
+		IsArchived:        m.List.Query.Get("isArchived") == "true",
 		Stage:             app.JobHiringStageID.ptr(),
 		ApplicationStatus: app.Status.ptr(),
 		AppliedOn:         app.AppliedOn.ptr(),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 )
 
@@ -212,7 +213,7 @@ func TestJobCandidates_Map(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := meta()
-			m.JobID, m.Archived = "j1", tt.archived
+			m.Parent, m.List = "j1", keka.JobCandidatesList("j1", tt.archived)
 			row, err := d.Map(json.RawMessage(tt.raw), m)
 			if err != nil {
 				t.Fatalf("Map: %v", err)
@@ -296,9 +297,9 @@ func TestDataset_MapErrors(t *testing.T) {
 		{"jobs", `{"id":""}`, meta(), "lacks id"},
 		{"jobs", `{"id":null}`, meta(), "lacks id"},
 		{"jobs", `{"id":{"v":1}}`, meta(), "lacks id"},
-		{"job_candidates", `{"id":"c1","email":"secret@example.com"`, dataset.Meta{JobID: "j"}, "job_candidates: record is not valid JSON"},
-		{"job_candidates", `{"id":"c1"}`, dataset.Meta{}, "job_candidates: Meta.JobID is empty"},
-		{"job_candidates", `{"email":"secret@example.com"}`, dataset.Meta{JobID: "j"}, "job_candidates: record lacks id"},
+		{"job_candidates", `{"id":"c1","email":"secret@example.com"`, dataset.Meta{Parent: "j"}, "job_candidates: record is not valid JSON"},
+		{"job_candidates", `{"id":"c1"}`, dataset.Meta{}, "job_candidates: Meta.Parent (the job id) is empty"},
+		{"job_candidates", `{"email":"secret@example.com"}`, dataset.Meta{Parent: "j"}, "job_candidates: record lacks id"},
 		{"preboarding_candidates", `{"id":"p","email":"secret@example.com"}`, dataset.Meta{PII: dataset.PII{Mode: dataset.PIIHash}}, "preboarding_candidates: PII mode hash needs a key"},
 		{"preboarding_candidates", `{"id":"p"}`, dataset.Meta{PII: dataset.PII{Mode: "mask"}}, `PII mode "mask" is not keep, hash or drop`},
 	}
@@ -333,7 +334,7 @@ func TestDataset_PII(t *testing.T) {
 	pre := mustLookup(t, "preboarding_candidates")
 	candMeta := func(p dataset.PII) dataset.Meta {
 		m := meta()
-		m.JobID, m.Archived, m.PII = "j1", true, p
+		m.Parent, m.List, m.PII = "j1", keka.JobCandidatesList("j1", true), p
 		return m
 	}
 
@@ -503,7 +504,7 @@ func TestDataset_MapsSimulatorRecords(t *testing.T) {
 			for _, j := range tr.Jobs {
 				for _, archived := range []bool{false, true} {
 					m := meta()
-					m.JobID, m.Archived = j.ID, archived
+					m.Parent, m.List = j.ID, keka.JobCandidatesList(j.ID, archived)
 					for _, raw := range simList(t, s, tok, "/hire/jobs/"+j.ID+"/candidates?isArchived="+strconv.FormatBool(archived)) {
 						row, err := cands.Map(raw, m)
 						if err != nil {

@@ -32,7 +32,7 @@ func TestDataset_PIIKeySpellings(t *testing.T) {
 	for _, mode := range []dataset.PIIMode{dataset.PIIHash, dataset.PIIDrop} {
 		t.Run(string(mode), func(t *testing.T) {
 			m := meta()
-			m.JobID = "j1"
+			m.Parent = "j1"
 			m.PII = dataset.PII{Mode: mode, Key: []byte("0123456789abcdef-key")}
 			raw := `{"id":"c1","firſtName":"Asha","LASTNAME":"Rao","\u0065mail":"asha@example.com",` +
 				`"educationDetailſ":[{"university":"VTU"}],` +

@@ -18,6 +18,7 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
 )
 
 // writeRows writes rows with the dataset's writer and returns the file.
@@ -122,7 +123,7 @@ func candidateRecords() []string {
 func TestDataset_WriteRead(t *testing.T) {
 	db := duck(t)
 	m := meta()
-	m.JobID, m.Archived = "j1", true
+	m.Parent, m.List = "j1", keka.JobCandidatesList("j1", true)
 
 	t.Run("job_candidates", func(t *testing.T) {
 		d := mustLookup(t, "job_candidates")
@@ -307,7 +308,7 @@ func TestDataset_PIIInFile(t *testing.T) {
 	} {
 		t.Run(string(tt.mode), func(t *testing.T) {
 			m := meta()
-			m.JobID, m.PII = "j1", dataset.PII{Mode: tt.mode, Key: []byte("k")}
+			m.Parent, m.PII = "j1", dataset.PII{Mode: tt.mode, Key: []byte("k")}
 			raw := strings.Replace(fullCandidate, "Asha.Rao@Example.com", email, 1)
 			file := writeRows(t, d, mapAll(t, d, m, raw))
 
@@ -349,7 +350,7 @@ func TestDataset_PIIInFile(t *testing.T) {
 func TestWriter_RowGroups(t *testing.T) {
 	d := mustLookup(t, "job_candidates")
 	m := meta()
-	m.JobID = "j1"
+	m.Parent = "j1"
 	tmpl, err := d.Map(json.RawMessage(fullCandidate), m)
 	if err != nil {
 		t.Fatal(err)
@@ -557,7 +558,7 @@ func TestRegistry(t *testing.T) {
 	}
 	jc := mustLookup(t, "job_candidates")
 	lists := jc.Lists("j 1")
-	if !jc.PerJob || len(lists) != 2 || lists[0].Query.Get("isArchived") != "false" || lists[1].Query.Get("isArchived") != "true" ||
+	if jc.Parent != "jobs" || len(lists) != 2 || lists[0].Query.Get("isArchived") != "false" || lists[1].Query.Get("isArchived") != "true" ||
 		!strings.Contains(lists[0].Path, "/hire/jobs/") {
 		t.Errorf("job_candidates lists = %+v", lists)
 	}

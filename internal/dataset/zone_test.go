@@ -25,7 +25,7 @@ func TestDataset_Zone(t *testing.T) {
 	kolkata := loadZone(t, "Asia/Kolkata")
 	inZone := func(zone *time.Location) dataset.Meta {
 		m := meta()
-		m.JobID = "j1"
+		m.Parent = "j1"
 		m.Zone = zone
 		return m
 	}
@@ -125,7 +125,7 @@ func BenchmarkJobCandidates_MapZone(b *testing.B) {
 	ds := mustLookup(b, "job_candidates")
 	for _, zone := range []string{"UTC", "Asia/Kolkata"} {
 		m := meta()
-		m.JobID, m.Zone = "j1", loadZone(b, zone)
+		m.Parent, m.Zone = "j1", loadZone(b, zone)
 		b.Run(zone, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := ds.Map(raw, m); err != nil {

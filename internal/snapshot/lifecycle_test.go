@@ -126,7 +126,7 @@ func TestRunner_Run_JobListIncomplete(t *testing.T) {
 	if int(m.Rows) >= len(h.sim.Truth().Applications) {
 		t.Fatalf("the proxy did not hide any job (%d rows)", m.Rows)
 	}
-	if len(m.Unreconciled) != 1 || !strings.Contains(m.Unreconciled[0].Reason, "job list") {
+	if len(m.Unreconciled) != 1 || !strings.Contains(m.Unreconciled[0].Reason, "jobs list") {
 		t.Errorf("manifest unreconciled %+v; want the incomplete job list named", m.Unreconciled)
 	}
 }

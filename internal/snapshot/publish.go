@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,7 +183,7 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 		Pages:         c.Pages,
 		Duplicates:    c.Duplicates,
 		Rereads:       c.Rereads,
-		Unreconciled:  nonNil(c.Unreconciled),
+		Unreconciled:  nonNil(sorted(c.Unreconciled)),
 		PII:           ru.s.Settings.PII,
 		StartedAt:     ru.s.StartedAt,
 		PublishedAt:   ru.cfg.Now().UTC(),
@@ -281,10 +282,11 @@ func (ru *run) result() Result {
 		Datasets:     []DatasetResult{},
 	}
 	if s.Status == StatusInProgress {
-		res.Progress = &ResultProgress{TasksDone: s.Task, TasksKnown: ru.tasksKnown(), Fetched: s.Fetched}
+		res.Progress = &ResultProgress{TasksDone: s.Next - len(s.Active), TasksKnown: ru.plan.known(s), Fetched: s.Fetched}
 	}
 	for _, d := range ru.sel {
 		c := s.counts(d.Name)
+		sortUnreconciled(c.Unreconciled)
 		dr := DatasetResult{
 			Name:         d.Name,
 			Rows:         c.Rows,
@@ -322,4 +324,15 @@ func (ru *run) incomplete() bool {
 		}
 	}
 	return false
+}
+
+// sortUnreconciled orders the records by list, so that they do not
+// depend on which worker finished first.
+func sortUnreconciled(u []Unreconciled) {
+	slices.SortStableFunc(u, func(a, b Unreconciled) int { return strings.Compare(a.List, b.List) })
+}
+
+func sorted(u []Unreconciled) []Unreconciled {
+	sortUnreconciled(u)
+	return u
 }

@@ -25,7 +25,7 @@ const (
 	StatusIncomplete = "incomplete"
 )
 
-const stateVersion = 1
+const stateVersion = 2
 
 // state is everything a run needs to continue in another invocation. It is
 // saved as the checkpoint after every segment close and read back by the
@@ -49,20 +49,15 @@ type state struct {
 	// continue a run carry only its date and id.
 	Force bool `json:"force,omitempty"`
 
-	// Fetch position: the index of the current task in the run's task
-	// order, and where that task stands.
-	Task   int      `json:"task"`
-	List   int      `json:"list"` // index into the task's lists
-	Page   int      `json:"page"` // next page to request, from 1
-	Pass   int      `json:"pass"` // how many times this list was re-read
-	JobIDs []string `json:"jobIds,omitempty"`
-	// GroupKeys are the keys already written in the current dedup group (one
-	// dataset, or one dataset and job); PassKeys those seen in this pass of
-	// the current list.
-	GroupKeys  []string `json:"groupKeys,omitempty"`
-	PassKeys   []string `json:"passKeys,omitempty"`
-	PassTotal  int      `json:"passTotal"` // totalRecords on the pass's first page, -1 unknown
-	PassMoving bool     `json:"passMoving,omitempty"`
+	// Fetch position. Tasks are numbered in the plan's order (see plan):
+	// those before Next were started; Active are the started ones not yet
+	// done, each with where it stands; Keys are the keys of every parent
+	// dataset, which number its children's tasks; Done names the datasets
+	// all of whose tasks are done.
+	Next   int                `json:"next"`
+	Active []*taskState       `json:"active"`
+	Keys   map[string]*keySet `json:"keys"`
+	Done   []string           `json:"done"`
 
 	Counts   map[string]*datasetCounts `json:"counts"`
 	Segments map[string][]segment      `json:"segments"`
@@ -149,13 +144,6 @@ type datasetCounts struct {
 	Unreconciled []Unreconciled `json:"unreconciled,omitempty"`
 }
 
-// segment is one staged Parquet object of a dataset, closed and committed.
-type segment struct {
-	Key   string `json:"key"`
-	Rows  int64  `json:"rows"`
-	Bytes int64  `json:"bytes"`
-}
-
 // Unreconciled records a Keka list whose records could not be made to agree
 // with the total Keka reported, after the allowed re-reads, or that vanished.
 type Unreconciled struct {
@@ -170,8 +158,9 @@ const (
 	reasonMoving    = "the list kept changing while it was paged"
 	reasonVanished  = "the job was deleted during the run (404)"
 	reasonForbidden = "Keka refused this job's candidates (403)"
-	reasonJobList   = "the job list could not be read whole: candidates of jobs it missed are not in this snapshot"
-	reasonRepeated  = "Keka answered a later page with records of earlier ones (it may ignore pageNumber): the pages after it were not read"
+	// reasonParentList is formatted with the parent dataset's name, twice.
+	reasonParentList = "the %s list could not be read whole: records listed under the %s it missed are not in this snapshot"
+	reasonRepeated   = "Keka answered a later page with records of earlier ones (it may ignore pageNumber): the pages after it were not read"
 )
 
 // repeatedReason is reasonRepeated, with the page numbers when Keka
@@ -211,19 +200,42 @@ func (s *state) counts(name string) *datasetCounts {
 
 func (s *state) published(name string) bool { return slices.Contains(s.Published, name) }
 
+func (s *state) done(name string) bool { return slices.Contains(s.Done, name) }
+
+// keys returns the key set of a parent dataset, creating it.
+func (s *state) keys(name string) *keySet {
+	k, ok := s.Keys[name]
+	if !ok {
+		k = &keySet{}
+		s.Keys[name] = k
+	}
+	return k
+}
+
+// taskState is where one started task stands.
+type taskState struct {
+	Index   int    `json:"index"`
+	Cursor  cursor `json:"cursor"`
+	Written keySet `json:"written"` // keys this task wrote (or, unwritten, saw): its de-duplication group
+	claimed bool   // a worker of this invocation is on it
+}
+
 func decodeState(b []byte) (*state, error) {
 	var s state
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("checkpoint is not valid JSON: %w", err)
 	}
 	if s.Version != stateVersion {
-		return nil, fmt.Errorf("checkpoint version %d, want %d", s.Version, stateVersion)
+		return nil, fmt.Errorf("checkpoint version %d is from another version of this export (this one reads version %d)", s.Version, stateVersion)
 	}
 	if s.Counts == nil {
 		s.Counts = map[string]*datasetCounts{}
 	}
 	if s.Segments == nil {
 		s.Segments = map[string][]segment{}
+	}
+	if s.Keys == nil {
+		s.Keys = map[string]*keySet{}
 	}
 	return &s, nil
 }
