@@ -178,8 +178,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 		Store:     svc.store,
 		Logger:    log,
 		PII:       pii,
-		Zone:      cfg.Zone,
-		MaxShrink: cfg.MaxShrink,
+		Zone:        cfg.Zone,
+		Concurrency: cfg.Concurrency,
+		MaxShrink:   cfg.MaxShrink,
 		Progress:  progress,
 	})
 	if err != nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,14 +16,11 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
 
-// Error types the function reports to Lambda, for Step Functions to branch on.
+// Error types the function reports to Lambda, for Step Functions to branch
+// on: the classes of snapshot.Classify, for the run's own failures.
 const (
-	ErrorInvalidEvent = "InvalidEvent" // fix the event; retrying does not help
-	ErrorRunFailed    = "RunFailed"    // the run ended; its staged objects are gone
-	ErrorResumable    = "ResumableError"
-	ErrorSetup        = "SetupFailed"    // configuration, secret or AWS set-up; fix and invoke again
-	ErrorRefused      = "PublishRefused" // a dataset shrank too much; invoke with force to publish
-	ErrorBusy         = "DateBusy"       // another invocation holds the date's run; nothing was changed
+	ErrorInvalidEvent = string(snapshot.ClassInvalid) // fix the event; retrying does not help
+	ErrorSetup        = string(snapshot.ClassSetup)   // configuration, secret or AWS set-up; fix and invoke again
 )
 
 // serveLambda hands the handler to the Lambda runtime. The services are
@@ -101,21 +97,7 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.R
 	}
 	res, err := h.svc.runner.Run(ctx, req)
 	if err != nil {
-		typ := ErrorRunFailed
-		var re *snapshot.RunError
-		switch {
-		case errors.Is(err, snapshot.ErrBusy):
-			typ = ErrorBusy
-		case errors.Is(err, snapshot.ErrRefused):
-			typ = ErrorRefused
-		case errors.Is(err, snapshot.ErrInvalidRequest):
-			typ = ErrorInvalidEvent
-		case errors.Is(err, snapshot.ErrSettingsChanged):
-			typ = ErrorSetup
-		case errors.As(err, &re) && re.Resumable:
-			typ = ErrorResumable
-		}
-		return res, messages.InvokeResponse_Error{Type: typ, Message: res.Error}
+		return res, messages.InvokeResponse_Error{Type: string(snapshot.Classify(err)), Message: res.Error}
 	}
 	return res, nil
 }

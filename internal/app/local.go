@@ -62,11 +62,27 @@ func runLocal(ctx context.Context, env Env) int {
 	}
 	res, err := invokeUntilDone(ctx, svc, request(ev), f.budget)
 	writeJSON(env.Stdout, res)
-	if err != nil {
+	switch {
+	case errors.Is(err, snapshot.ErrBusy):
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return ExitBusy
+	case err != nil:
 		return 1
+	case res.Status == snapshot.StatusIncomplete:
+		fmt.Fprintln(env.Stderr, "keka-export: the snapshot is published but incomplete: some Keka lists could not be read whole (see unreconciled in the result)")
+		return ExitIncomplete
 	}
 	return 0
 }
+
+// Exit statuses of a local run besides 0 (complete), 1 (failed or
+// interrupted) and 2 (bad configuration, flags or event).
+const (
+	// ExitIncomplete: published, but a list could not be read whole.
+	ExitIncomplete = 3
+	// ExitBusy: another invocation holds the date's run; nothing changed.
+	ExitBusy = 4
+)
 
 // invokeUntilDone runs the snapshot as a sequence of invocations of at most
 // budget each (one invocation without limit when budget is zero), as the

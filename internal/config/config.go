@@ -26,6 +26,7 @@ type Config struct {
 	SecretID                                string
 	ClientID, ClientSecret, APIKey          string // local mode
 	RequestsPerMinute                       float64
+	Concurrency                             int // KEKA_CONCURRENCY: requests in flight at once
 	RequestTimeout                          time.Duration
 	Zone                                    *time.Location // KEKA_TIMEZONE: Keka's zone-less timestamps are its wall clock; time.UTC by default
 	Bucket, Prefix                          string
@@ -42,6 +43,12 @@ type Config struct {
 const (
 	DefaultEnvironment       = "keka"
 	DefaultRequestsPerMinute = 50
+	// DefaultConcurrency keeps four requests in flight: at 50 a minute a
+	// request may take three rate intervals (3.6 s) before a run slows.
+	DefaultConcurrency = 4
+	// MaxConcurrency bounds KEKA_CONCURRENCY: more workers than this only
+	// wait on the rate limiter and hold pages in memory.
+	MaxConcurrency = 32
 	DefaultRequestTimeout    = 30 * time.Second
 	DefaultPrefix            = "keka"
 	DefaultPII               = "keep"
@@ -161,6 +168,18 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 		}
 		return ""
 	})
+	c.Concurrency = DefaultConcurrency
+	if s := get("KEKA_CONCURRENCY"); s != "" {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil:
+			p.add("KEKA_CONCURRENCY %s is not a whole number", short(s))
+		case n < 1 || n > MaxConcurrency:
+			p.add("KEKA_CONCURRENCY %d is not between 1 and %d", n, MaxConcurrency)
+		default:
+			c.Concurrency = n
+		}
+	}
 	c.MaxShrink = floatVar(&p, get, "EXPORT_MAX_SHRINK", DefaultMaxShrink, func(v float64) string {
 		if v < 0 || v > 1 {
 			return "must be between 0 and 1"

@@ -41,7 +41,7 @@ func TestFromEnv(t *testing.T) {
 		want := config.Config{
 			Company: "acme", Environment: "keka",
 			ClientID: "cid", ClientSecret: "topsecret-value", APIKey: "apikey-value",
-			RequestsPerMinute: 50, RequestTimeout: 30 * time.Second, Zone: time.UTC, Prefix: "keka", PII: "keep",
+			RequestsPerMinute: 50, Concurrency: 4, RequestTimeout: 30 * time.Second, Zone: time.UTC, Prefix: "keka", PII: "keep",
 			MaxShrink: 0.2, SecretTTL: 5 * time.Minute, DeadlineMargin: 30 * time.Second, LogLevel: slog.LevelInfo,
 		}
 		if got != want {
@@ -54,7 +54,7 @@ func TestFromEnv(t *testing.T) {
 			"KEKA_ENVIRONMENT", "KekaDemo", "KEKA_REQUESTS_PER_MINUTE", "40.5", "KEKA_REQUEST_TIMEOUT", "1m",
 			"EXPORT_PREFIX", "/exports/keka/", "EXPORT_S3_PATH_STYLE", "true", "EXPORT_KMS_KEY_ID", "alias/x",
 			"EXPORT_PII", "hash", "EXPORT_MAX_SHRINK", "1", "EXPORT_SECRET_TTL", "90s", "EXPORT_DEADLINE_MARGIN", "45s",
-			"LOG_LEVEL", "DEBUG", "KEKA_TIMEZONE", " Asia/Kolkata ")), true)
+			"LOG_LEVEL", "DEBUG", "KEKA_TIMEZONE", " Asia/Kolkata ", "KEKA_CONCURRENCY", "8")), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestFromEnv(t *testing.T) {
 		got.Zone = nil // a loaded zone is a new pointer each time
 		want := config.Config{
 			Company: "acme", Environment: "kekademo", SecretID: "keka/prod",
-			RequestsPerMinute: 40.5, RequestTimeout: time.Minute, Bucket: "exports", Prefix: "exports/keka",
+			RequestsPerMinute: 40.5, Concurrency: 8, RequestTimeout: time.Minute, Bucket: "exports", Prefix: "exports/keka",
 			S3PathStyle: true, KMSKeyID: "alias/x", PII: "hash", MaxShrink: 1, SecretTTL: 90 * time.Second,
 			DeadlineMargin: 45 * time.Second, LogLevel: slog.LevelDebug,
 		}
@@ -129,6 +129,9 @@ func TestFromEnv(t *testing.T) {
 			[]string{"KEKA_CLIENT_SECRET, KEKA_API_KEY not set"}},
 		{"lambda without secret or bucket", map[string]string{"KEKA_COMPANY": "acme"}, true, []string{"KEKA_SECRET_ID and EXPORT_BUCKET not set: required in Lambda"}},
 		{"lambda without bucket", with(lambdaEnv, "EXPORT_BUCKET", ""), true, []string{"EXPORT_BUCKET not set"}},
+		{"concurrency zero", with(local, "KEKA_CONCURRENCY", "0"), false, []string{`KEKA_CONCURRENCY 0 is not between 1 and 32`}},
+		{"concurrency too high", with(local, "KEKA_CONCURRENCY", "1000"), false, []string{`KEKA_CONCURRENCY 1000 is not between 1 and 32`}},
+		{"concurrency not a number", with(local, "KEKA_CONCURRENCY", "four"), false, []string{`KEKA_CONCURRENCY "four" is not a whole number`}},
 		{"rpm zero", with(local, "KEKA_REQUESTS_PER_MINUTE", "0"), false, []string{`KEKA_REQUESTS_PER_MINUTE "0" is below 1: want at least 1`}},
 		{"rpm tiny", with(local, "KEKA_REQUESTS_PER_MINUTE", "1e-9"), false, []string{`KEKA_REQUESTS_PER_MINUTE "1e-9" is below 1`}},
 		{"rpm below one", with(local, "KEKA_REQUESTS_PER_MINUTE", "0.99"), false, []string{`KEKA_REQUESTS_PER_MINUTE "0.99" is below 1`}},

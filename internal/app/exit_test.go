@@ -1,0 +1,48 @@
+package app_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kekaexport/keka-hire-export/internal/app"
+	"github.com/kekaexport/keka-hire-export/internal/kekasim"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+)
+
+// TestMain_IncompleteSnapshot: a Keka that answers every page with the
+// first one gives a published snapshot whose result says incomplete, and
+// an exit status of its own, so that a script notices.
+func TestMain_IncompleteSnapshot(t *testing.T) {
+	tn := kekasim.NewTenant(7, kekasim.Size{Jobs: 3, Applications: 60, Preboarding: 450})
+	sim, err := kekasim.Start(tn, kekasim.Options{RequestsPerMinute: 100000, IgnorePageNumber: []string{"/preboarding"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	env := map[string]string{
+		"KEKA_BASE_URL":            sim.BaseURL(),
+		"KEKA_TOKEN_URL":           sim.TokenURL(),
+		"KEKA_CLIENT_ID":           "sim-client-id",
+		"KEKA_CLIENT_SECRET":       "sim-client-secret",
+		"KEKA_API_KEY":             "sim-api-key",
+		"KEKA_REQUESTS_PER_MINUTE": "100000",
+		"KEKA_CONCURRENCY":         "8",
+	}
+	code, stdout, stderr := run(t, []string{"--out", t.TempDir(), "--event", "-"}, env, `{"snapshotDate":"2026-11-26"}`)
+	if code != app.ExitIncomplete {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, app.ExitIncomplete, stdout, tail(stderr, 2000))
+	}
+	var res snapshot.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Status != snapshot.StatusIncomplete {
+		t.Fatalf("result %s (%v); want status incomplete", stdout, err)
+	}
+	for _, d := range res.Datasets {
+		if d.Name == "preboarding_candidates" && (len(d.Unreconciled) != 1 || !strings.Contains(d.Unreconciled[0].List, "/hire/preboarding/candidates")) {
+			t.Errorf("preboarding_candidates: unreconciled %+v, want the preboarding list", d.Unreconciled)
+		}
+	}
+	if !strings.Contains(stderr, "incomplete") {
+		t.Errorf("standard error does not say the snapshot is incomplete:\n%s", tail(stderr, 2000))
+	}
+}
