@@ -68,7 +68,7 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		case cp != nil && cp.Replaced == req.RunID:
 			// This event already replaced that run: a retry of it goes on
 			// with the new run, or reports how that run ended.
-			return ru.resume(cp, req)
+			return ru.resume(ctx, cp, req)
 		case cp != nil && cp.Status == StatusInProgress && cp.RunID != req.RunID:
 			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, ErrInvalidRequest)
 		case cp != nil && cp.Status == StatusInProgress && cp.Publishing:
@@ -96,11 +96,11 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		if len(req.Datasets) > 0 && !slices.Equal(names(sel), cp.Datasets) {
 			return nil, fmt.Errorf("snapshot: the unfinished run %s of %s exports %v, not %v; invoke with the same datasets, or with \"restart\": true and \"runId\": %q: %w", cp.RunID, date, cp.Datasets, names(sel), cp.RunID, ErrInvalidRequest)
 		}
-		return ru.resume(cp, req)
-	case cp != nil && req.RunID != "" && req.RunID == cp.RunID && cp.Status == StatusComplete:
-		// A retried invocation of a run that already completed: report it
-		// again rather than export the date a second time.
-		return ru.resume(cp, req)
+		return ru.resume(ctx, cp, req)
+	case cp != nil && req.RunID != "" && req.RunID == cp.RunID:
+		// A retried invocation of a run that already ended: report how it
+		// ended again rather than export the date a second time.
+		return ru.resume(ctx, cp, req)
 	case req.RunID != "":
 		return nil, fmt.Errorf("snapshot: run %s of %s is not in progress; invoke without runId to start a new run: %w", req.RunID, date, ErrInvalidRequest)
 	}
@@ -202,7 +202,7 @@ func (r *Runner) damage(ctx context.Context, cp *state) (string, error) {
 // resume continues the run of checkpoint cp (or reports it again, when it
 // is complete). The settings that shape its rows must not have changed
 // since it started: a run is all one PII policy and one schema.
-func (ru *run) resume(cp *state, req Request) (*run, error) {
+func (ru *run) resume(ctx context.Context, cp *state, req Request) (*run, error) {
 	ru.sel = nil
 	for _, n := range cp.Datasets {
 		d, ok := dataset.Lookup(n)
@@ -224,6 +224,12 @@ func (ru *run) resume(cp *state, req Request) (*run, error) {
 	}
 	cp.Invocations++
 	cp.Force = cp.Force || req.Force
+	// Take the lease now, before anything else: a second invocation that
+	// read the same checkpoint loses this compare-and-swap, or sees the
+	// lease.
+	if err := ru.save(ctx); err != nil {
+		return nil, err
+	}
 	ru.log.Info("resuming run", "run_id", cp.RunID, "snapshot_date", ru.date, "invocation", cp.Invocations)
 	return ru, nil
 }

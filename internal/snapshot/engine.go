@@ -62,7 +62,8 @@ func (e *engine) worker() {
 				if err := ru.settle(e.ctx); err != nil {
 					e.fail(err)
 				} else if _, ready, more := ru.plan.task(ru.s.Next, ru.s); more && ready {
-					continue // settling numbered more tasks
+					e.cond.Broadcast() // settling numbered more tasks
+					continue
 				} else if more {
 					e.fail(fmt.Errorf("snapshot: task %d cannot be numbered, and no task is running: %w", ru.s.Next, errPermanent))
 				}

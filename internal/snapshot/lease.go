@@ -104,8 +104,11 @@ func (k *keeper) write(ctx context.Context, s *state, release bool) ([]byte, err
 // landed and whose retry then failed its own condition is still ours.
 func (k *keeper) swap(ctx context.Context, b []byte) error {
 	v, err := k.st.PutIf(ctx, k.key, b, k.version)
-	if errors.Is(err, store.ErrConflict) {
-		if now, nv, gerr := k.st.GetVersion(ctx, k.key); gerr == nil && bytes.Equal(now, b) {
+	if err != nil {
+		// A write can land and still fail (a timeout after S3 stored it,
+		// or a retry that then fails its own condition): what the store
+		// holds says whether it is ours.
+		if now, nv, gerr := k.st.GetVersion(context.WithoutCancel(ctx), k.key); gerr == nil && bytes.Equal(now, b) {
 			v, err = nv, nil
 		}
 	}

@@ -122,7 +122,9 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 		return ru.fail(ctx, err, true)
 	}
 	// Keep what was committed, so that the next invocation resumes there.
-	if cerr := ru.checkpoint(ctx); cerr != nil {
+	if cerr := ru.checkpoint(ctx); errors.Is(cerr, ErrBusy) {
+		return ru.lostRun(cerr)
+	} else if cerr != nil {
 		ru.log.Warn("checkpoint after failure", "run_id", ru.s.RunID, "error", cerr.Error())
 	}
 	return ru.fail(ctx, err, true)
@@ -146,11 +148,16 @@ func (ru *run) fail(ctx context.Context, err error, resumable bool) (Result, err
 		ru.s = ru.committed.clone()
 		ru.s.Status = StatusFailed
 		ru.s.Error = err.Error()
-		if derr := deletePrefix(ctx, ru.cfg.Store, stagingPrefix(ru.date, ru.s.RunID)); derr != nil {
-			ru.log.Warn("remove staged objects of failed run", "run_id", ru.s.RunID, "error", derr.Error())
+		// The end of the run is saved first: only an invocation that still
+		// holds the run may remove what it staged.
+		serr := ru.save(ctx)
+		if errors.Is(serr, ErrBusy) {
+			return ru.lostRun(serr)
 		}
-		if serr := ru.save(ctx); serr != nil {
+		if serr != nil {
 			ru.log.Warn("save failed checkpoint", "run_id", ru.s.RunID, "error", serr.Error())
+		} else if derr := deletePrefix(ctx, ru.cfg.Store, stagingPrefix(ru.date, ru.s.RunID)); derr != nil {
+			ru.log.Warn("remove staged objects of failed run", "run_id", ru.s.RunID, "error", derr.Error())
 		}
 	}
 	ru.log.Error("run failed", "run_id", ru.s.RunID, "snapshot_date", ru.date, "resumable", resumable, "error", err.Error())
@@ -184,7 +191,9 @@ func (ru *run) checkpoint(ctx context.Context) error {
 		ru.s.Segments[c.dataset] = append(ru.s.Segments[c.dataset], c.segment)
 	}
 	if err := ru.save(ctx); err != nil {
-		ru.seg.remove(ctx, done)
+		// The segments just closed stay: a checkpoint whose write failed
+		// may still have landed and name them. Unnamed, they are never
+		// read, and go with the run's staging prefix.
 		ru.rollback()
 		return err
 	}
