@@ -174,14 +174,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir stri
 	}
 
 	svc.runner, err = snapshot.New(snapshot.Config{
-		Client:    client,
-		Store:     svc.store,
-		Logger:    log,
-		PII:       pii,
+		Client:      client,
+		Store:       svc.store,
+		Logger:      log,
+		PII:         pii,
 		Zone:        cfg.Zone,
 		Concurrency: cfg.Concurrency,
 		MaxShrink:   cfg.MaxShrink,
-		Progress:  progress,
+		Progress:    progress,
 	})
 	if err != nil {
 		return nil, err

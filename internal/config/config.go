@@ -48,13 +48,13 @@ const (
 	DefaultConcurrency = 4
 	// MaxConcurrency bounds KEKA_CONCURRENCY: more workers than this only
 	// wait on the rate limiter and hold pages in memory.
-	MaxConcurrency = 32
-	DefaultRequestTimeout    = 30 * time.Second
-	DefaultPrefix            = "keka"
-	DefaultPII               = "keep"
-	DefaultMaxShrink         = 0.2
-	DefaultSecretTTL         = 5 * time.Minute
-	DefaultDeadlineMargin    = 30 * time.Second
+	MaxConcurrency        = 32
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultPrefix         = "keka"
+	DefaultPII            = "keep"
+	DefaultMaxShrink      = 0.2
+	DefaultSecretTTL      = 5 * time.Minute
+	DefaultDeadlineMargin = 30 * time.Second
 	// DefaultTimezone is an assumption: Keka never said which zone its
 	// zone-less timestamps are in.
 	DefaultTimezone = "UTC"

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"slices"
 	"testing"
 	"time"
 
@@ -50,8 +50,10 @@ func TestTemplate_StateMachineLoop(t *testing.T) {
 			wantPayload: []any{scheduled, resume, resume, resume},
 		},
 		{
-			name:        "published but incomplete",
-			results:     func(int) any { return map[string]any{"status": "incomplete", "snapshotDate": "2026-11-26", "runId": "20261126T020000Z-4f3a"} },
+			name: "published but incomplete",
+			results: func(int) any {
+				return map[string]any{"status": "incomplete", "snapshotDate": "2026-11-26", "runId": "20261126T020000Z-4f3a"}
+			},
 			wantEnd:     "SnapshotIncomplete",
 			wantCalls:   1,
 			wantPayload: []any{scheduled},

@@ -157,7 +157,9 @@ func TestReview_LostHolderDeletesTheWinnersSegments(t *testing.T) {
 		}
 	}
 	// The date's run should still finish by resuming.
-	c := newHarness(t, harnessOptions{dir: dir, config: func(c *snapshot.Config) { c.Now = func() time.Time { return later().Add(2 * snapshot.DefaultLeaseTTL) } }})
+	c := newHarness(t, harnessOptions{dir: dir, config: func(c *snapshot.Config) {
+		c.Now = func() time.Time { return later().Add(2 * snapshot.DefaultLeaseTTL) }
+	}})
 	res, err := c.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
 	if err != nil || res.Status != snapshot.StatusComplete {
 		t.Fatalf("resuming B's run after A's failure: %q, %v; want complete", res.Status, err)
