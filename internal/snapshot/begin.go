@@ -62,30 +62,8 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 			cp.RunID, date, cp.Lease.Until.Format(time.RFC3339), ErrBusy)
 	}
 	settings := r.settings(sel)
-
 	if req.Restart {
-		switch {
-		case cp != nil && cp.Replaced == req.RunID:
-			// This event already replaced that run: a retry of it goes on
-			// with the new run, or reports how that run ended.
-			return ru.resume(ctx, cp, req)
-		case cp != nil && cp.Status == StatusInProgress && cp.RunID != req.RunID:
-			return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, ErrInvalidRequest)
-		case cp != nil && cp.Status == StatusInProgress && cp.Publishing:
-			// A publishing run is only ever finished, unless what it staged
-			// is damaged: then nothing can finish it, and a new run must.
-			damage, err := r.damage(ctx, cp)
-			if err != nil {
-				return nil, err
-			}
-			if damage == "" {
-				return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, ErrInvalidRequest)
-			}
-			r.log.Warn("discarding a publishing run whose staged data is damaged", "run_id", cp.RunID, "snapshot_date", date, "damage", damage)
-		case cp != nil && cp.Status == StatusInProgress:
-			r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
-		}
-		return ru.start(ctx, req, settings)
+		return ru.restart(ctx, req, cp, settings)
 	}
 
 	switch {
@@ -103,6 +81,35 @@ func (r *Runner) begin(ctx context.Context, req Request, date string, sel []data
 		return ru.resume(ctx, cp, req)
 	case req.RunID != "":
 		return nil, fmt.Errorf("snapshot: run %s of %s is not in progress; invoke without runId to start a new run: %w", req.RunID, date, ErrInvalidRequest)
+	}
+	return ru.start(ctx, req, settings)
+}
+
+// restart discards the unfinished run req names and starts a new one. A
+// retried delivery of the same event finds that run already replaced, and
+// goes on with the new one.
+func (ru *run) restart(ctx context.Context, req Request, cp *state, settings runSettings) (*run, error) {
+	r, date := ru.Runner, ru.date
+	switch {
+	case cp != nil && cp.Replaced == req.RunID:
+		// This event already replaced that run: a retry of it goes on
+		// with the new run, or reports how that run ended.
+		return ru.resume(ctx, cp, req)
+	case cp != nil && cp.Status == StatusInProgress && cp.RunID != req.RunID:
+		return nil, fmt.Errorf("snapshot: run %s is not the unfinished run of %s (that is %s): %w", req.RunID, date, cp.RunID, ErrInvalidRequest)
+	case cp != nil && cp.Status == StatusInProgress && cp.Publishing:
+		// A publishing run is only ever finished, unless what it staged
+		// is damaged: then nothing can finish it, and a new run must.
+		damage, err := r.damage(ctx, cp)
+		if err != nil {
+			return nil, err
+		}
+		if damage == "" {
+			return nil, fmt.Errorf("snapshot: run %s of %s is publishing (%v done); invoke without \"restart\" to finish it: %w", cp.RunID, date, cp.Published, ErrInvalidRequest)
+		}
+		r.log.Warn("discarding a publishing run whose staged data is damaged", "run_id", cp.RunID, "snapshot_date", date, "damage", damage)
+	case cp != nil && cp.Status == StatusInProgress:
+		r.log.Info("discarding unfinished run", "run_id", cp.RunID, "snapshot_date", date)
 	}
 	return ru.start(ctx, req, settings)
 }

@@ -172,13 +172,27 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 
 	c := ru.s.counts(d.Name)
 	c.Bytes = size
+	m := ru.manifest(d, c)
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("snapshot: %s: encode manifest: %w", d.Name, err)
+	}
+	if err := ru.cfg.Store.Put(ctx, prefix+ManifestObject, b); err != nil {
+		return fmt.Errorf("snapshot: %s: write manifest: %w", d.Name, err)
+	}
+	ru.log.Info("published", "dataset", d.Name, "snapshot_date", ru.date, "run_id", ru.s.RunID, "rows", c.Rows, "bytes", size)
+	return nil
+}
+
+// manifest describes the partition of d that the run publishes.
+func (ru *run) manifest(d dataset.Dataset, c *datasetCounts) Manifest {
 	m := Manifest{
 		Dataset:       d.Name,
 		SnapshotDate:  ru.date,
 		RunID:         ru.s.RunID,
 		SchemaVersion: ru.s.Settings.Schemas[d.Name],
 		Rows:          c.Rows,
-		Objects:       []ManifestEntry{{Name: DataObject, Size: size}},
+		Objects:       []ManifestEntry{{Name: DataObject, Size: c.Bytes}},
 		SourceTotal:   sourceTotal(c),
 		Pages:         c.Pages,
 		Duplicates:    c.Duplicates,
@@ -198,15 +212,7 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 	if m.PII == "" {
 		m.PII = string(dataset.PIIKeep)
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("snapshot: %s: encode manifest: %w", d.Name, err)
-	}
-	if err := ru.cfg.Store.Put(ctx, prefix+ManifestObject, b); err != nil {
-		return fmt.Errorf("snapshot: %s: write manifest: %w", d.Name, err)
-	}
-	ru.log.Info("published", "dataset", d.Name, "snapshot_date", ru.date, "run_id", ru.s.RunID, "rows", c.Rows, "bytes", size)
-	return nil
+	return m
 }
 
 // concat merges the staged segments (none, for an empty dataset) into the
