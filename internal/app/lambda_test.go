@@ -253,7 +253,9 @@ func TestLambda(t *testing.T) {
 	t.Run("a run spans invocations at the deadline, and a rotated secret is picked up", func(t *testing.T) {
 		w.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 100 * time.Millisecond})
 		defer w.sim.SetFaults(kekasim.Faults{})
-		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=2500ms", "EXPORT_SECRET_TTL=1h"), 4*time.Second)
+		// One request at a time, so that the slowed tenant needs several
+		// invocations of four seconds.
+		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=2500ms", "EXPORT_SECRET_TTL=1h", "KEKA_CONCURRENCY=1"), 4*time.Second)
 		res := decodeResult(t, rie.Invoke(t, []byte(`{"snapshotDate":"2026-11-20"}`)))
 		if res.Status != snapshot.StatusInProgress {
 			t.Fatalf("the first invocation did not stop at its deadline: %+v", res)

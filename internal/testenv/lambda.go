@@ -26,7 +26,7 @@ const (
 )
 
 // BuildBootstrap builds the Lambda binary, ./functions/export, for this host
-// (linux, the host's GOARCH, CGO_ENABLED=0, -tags lambda.norpc) into
+// (linux, the host's GOARCH, CGO_ENABLED=0, -tags lambda.norpc,nodemo, as the Makefile builds it) into
 // t.TempDir() and returns its path. It fails the test if the build fails.
 func BuildBootstrap(t testing.TB) string {
 	t.Helper()
@@ -39,7 +39,7 @@ func BuildBootstrap(t testing.TB) string {
 func BuildLambda(t testing.TB, pkg string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc,nodemo", "-trimpath", "-o", out, pkg)
 	cmd.Dir = ModuleRoot(t)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	if b, err := cmd.CombinedOutput(); err != nil {
