@@ -1,7 +1,8 @@
 package snapshot_test
 
-// Review tests: each one states a guarantee of the README (or of the code's
-// own doc comments) and fails while the code breaks it.
+// Takeover tests: runs that lose their lease, writes whose outcome is
+// unknown, and retried events, each against the guarantee of the README
+// it must keep.
 
 import (
 	"context"
@@ -23,7 +24,6 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/store"
 )
 
-const reviewCheckpointKey = "_runs/dt=2026-11-26/checkpoint.json"
 
 // later is a clock past any lease taken with the real one.
 func later() time.Time { return time.Now().Add(snapshot.DefaultLeaseTTL + time.Second) }
@@ -60,11 +60,10 @@ func blockingProgress(arrived, release chan struct{}) func(snapshot.Progress) {
 	return func(snapshot.Progress) { once.Do(func() { close(arrived); <-release }) }
 }
 
-// A resumed invocation writes no lease until its first checkpoint (up to
-// CheckpointEvery, 5 minutes by default, with a 60 s lease), and the
-// renewal goroutine renews nothing before then (keeper.saved is nil). So
-// a second invocation of the date is not turned away: both work the run.
-func TestReview_ResumedInvocationHoldsTheLease(t *testing.T) {
+// A resumed invocation takes the lease before it does anything else, so a
+// second invocation of the date is turned away, not left to work the run
+// beside it.
+func TestRunner_Run_ResumedInvocationHoldsTheLease(t *testing.T) {
 	dir := t.TempDir()
 	h0 := newHarness(t, harnessOptions{dir: dir})
 	startUnfinished(t, h0) // leaves an in-progress run, lease released
@@ -88,12 +87,10 @@ func TestReview_ResumedInvocationHoldsTheLease(t *testing.T) {
 }
 
 // An invocation whose lease lapsed and was taken over, but that has not
-// noticed yet, meets a permanent error: fail(resumable=false) deletes the
-// run's whole staging prefix before its save finds the conflict. The new
-// holder's committed segments go with it, its checkpoint now names
-// objects that do not exist, and the loser reports RunFailed instead of
-// DateBusy.
-func TestReview_LostHolderDeletesTheWinnersSegments(t *testing.T) {
+// noticed yet, meets a permanent error: it learns it lost the run when it
+// saves the failure, answers DateBusy, and removes nothing of what the new
+// holder staged.
+func TestRunner_Run_LostHolderDeletesTheWinnersSegments(t *testing.T) {
 	dir := t.TempDir()
 	var bad atomic.Bool
 	arrived, release := make(chan struct{}), make(chan struct{})
@@ -182,13 +179,10 @@ func (s *ambiguousStore) PutIf(ctx context.Context, key string, data []byte, ver
 	return v, err
 }
 
-// A checkpoint write whose outcome is unknown is treated as not written:
-// checkpoint() deletes the segments it had just closed (stop.go), although
-// the checkpoint that landed names them; and the next write finds "its
-// own" checkpoint and calls it a takeover (lease.go swap compares against
-// the bytes of the new write only). The date then cannot be finished by
-// resuming.
-func TestReview_AmbiguousCheckpointWrite(t *testing.T) {
+// A checkpoint write that landed but reported a failure (a lost S3
+// response) is recognised as this invocation's own: the segments it names
+// stay, and the run is not taken for another invocation's.
+func TestRunner_Run_AmbiguousCheckpointWrite(t *testing.T) {
 	dir := t.TempDir()
 	amb := &ambiguousStore{}
 	amb.at.Store(3)
@@ -221,10 +215,8 @@ func TestReview_AmbiguousCheckpointWrite(t *testing.T) {
 }
 
 // A redelivered continuation event ({date, runId}) of a run that failed
-// for good is answered InvalidEvent, not with the run's failure: a retry
-// does not do what the first attempt did (begin.go: the StatusFailed case
-// is reachable only through restart).
-func TestReview_RedeliveredEventOfAFailedRun(t *testing.T) {
+// for good is answered with that run's failure, as the first delivery was.
+func TestRunner_Run_RedeliveredEventOfAFailedRun(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	first := startUnfinished(t, h)
 	var pages atomic.Int64
