@@ -20,15 +20,7 @@ func TestMain_IncompleteSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	env := map[string]string{
-		"KEKA_BASE_URL":            sim.BaseURL(),
-		"KEKA_TOKEN_URL":           sim.TokenURL(),
-		"KEKA_CLIENT_ID":           "sim-client-id",
-		"KEKA_CLIENT_SECRET":       "sim-client-secret",
-		"KEKA_API_KEY":             "sim-api-key",
-		"KEKA_REQUESTS_PER_MINUTE": "100000",
-		"KEKA_CONCURRENCY":         "8",
-	}
+	env := simEnv(sim, "KEKA_CONCURRENCY=8")
 	code, stdout, stderr := run(t, []string{"--out", t.TempDir(), "--event", "-"}, env, `{"snapshotDate":"2026-11-26"}`)
 	if code != app.ExitIncomplete {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, app.ExitIncomplete, stdout, tail(stderr, 2000))

@@ -48,14 +48,7 @@ func TestMain_BehindGateway(t *testing.T) {
 		ExpireTokenEvery: 9,
 		FailOnce:         map[string]int{"/connect/token": 1, "/candidates": 1},
 	})
-	env := map[string]string{
-		"KEKA_BASE_URL":            sim.BaseURL(),
-		"KEKA_TOKEN_URL":           sim.TokenURL(),
-		"KEKA_CLIENT_ID":           "sim-client-id",
-		"KEKA_CLIENT_SECRET":       "sim-client-secret",
-		"KEKA_API_KEY":             "sim-api-key",
-		"KEKA_REQUESTS_PER_MINUTE": "100000",
-	}
+	env := simEnv(sim)
 	out := t.TempDir()
 	code, stdout, stderr := run(t, []string{"--out", out, "--event", "-"}, env, `{"snapshotDate":"2026-11-26"}`)
 	if code != 0 {

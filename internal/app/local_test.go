@@ -33,6 +33,24 @@ func run(t *testing.T, args []string, env map[string]string, stdin string) (code
 	return code, out.String(), errb.String()
 }
 
+// simEnv is the environment of a local run against sim, with extra
+// settings as NAME=value.
+func simEnv(sim *kekasim.Server, extra ...string) map[string]string {
+	env := map[string]string{
+		"KEKA_BASE_URL":            sim.BaseURL(),
+		"KEKA_TOKEN_URL":           sim.TokenURL(),
+		"KEKA_CLIENT_ID":           "sim-client-id",
+		"KEKA_CLIENT_SECRET":       "sim-client-secret",
+		"KEKA_API_KEY":             "sim-api-key",
+		"KEKA_REQUESTS_PER_MINUTE": "100000",
+	}
+	for _, kv := range extra {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return env
+}
+
 func TestMain_Demo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the demo exports 20,000 applications")
@@ -100,14 +118,7 @@ func TestMain_LocalRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	env := map[string]string{
-		"KEKA_BASE_URL":            sim.BaseURL(),
-		"KEKA_TOKEN_URL":           sim.TokenURL(),
-		"KEKA_CLIENT_ID":           "sim-client-id",
-		"KEKA_CLIENT_SECRET":       "sim-client-secret",
-		"KEKA_API_KEY":             "sim-api-key",
-		"KEKA_REQUESTS_PER_MINUTE": "100000",
-	}
+	env := simEnv(sim)
 	out := t.TempDir()
 	code, stdout, stderr := run(t, []string{"--out", out, "--event", "-", "--invocation-budget", "5ms"}, env, `{"snapshotDate":"2026-11-01"}`)
 	if code != 0 {

@@ -21,15 +21,7 @@ func TestMain_Timezone(t *testing.T) {
 	}
 	defer sim.Close()
 	out := t.TempDir()
-	code, stdout, stderr := run(t, []string{"--out", out}, map[string]string{
-		"KEKA_BASE_URL":            sim.BaseURL(),
-		"KEKA_TOKEN_URL":           sim.TokenURL(),
-		"KEKA_CLIENT_ID":           "sim-client-id",
-		"KEKA_CLIENT_SECRET":       "sim-client-secret",
-		"KEKA_API_KEY":             "sim-api-key",
-		"KEKA_REQUESTS_PER_MINUTE": "100000",
-		"KEKA_TIMEZONE":            "Asia/Kolkata",
-	}, "")
+	code, stdout, stderr := run(t, []string{"--out", out}, simEnv(sim, "KEKA_TIMEZONE=Asia/Kolkata"), "")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}

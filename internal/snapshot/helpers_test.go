@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -423,6 +424,35 @@ func partitionFiles(t testing.TB, dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// interceptProxy returns a harness proxy that hands each API request to
+// intercept first, and passes it on to the simulator unless intercept
+// answered it (returned true).
+func interceptProxy(t testing.TB, intercept func(w http.ResponseWriter, r *http.Request, simPath string) bool) func(simBase string) string {
+	return func(simBase string) string {
+		target, err := url.Parse(simBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host})
+		}}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !intercept(w, r, target.Path) {
+				rp.ServeHTTP(w, r)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL + target.Path
+	}
+}
+
+// kekaError writes a paged error body as Keka does.
+func kekaError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, `{"succeeded":false,"message":%q,"errors":[]}`, message)
 }
 
 // pageOneProxy returns a harness proxy that turns every request for a path

@@ -8,9 +8,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,26 +28,13 @@ func later() time.Time { return time.Now().Add(snapshot.DefaultLeaseTTL + time.S
 // badRequestProxy answers 400 (a permanent Keka error) to every API
 // request while armed.
 func badRequestProxy(t testing.TB, armed *atomic.Bool) func(string) string {
-	return func(simBase string) string {
-		target, err := url.Parse(simBase)
-		if err != nil {
-			t.Fatal(err)
+	return interceptProxy(t, func(w http.ResponseWriter, r *http.Request, _ string) bool {
+		if armed.Load() {
+			kekaError(w, http.StatusBadRequest, "bad request")
+			return true
 		}
-		rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host})
-		}}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if armed.Load() {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusBadRequest)
-				_, _ = w.Write([]byte(`{"succeeded":false,"message":"bad request","errors":[]}`))
-				return
-			}
-			rp.ServeHTTP(w, r)
-		}))
-		t.Cleanup(srv.Close)
-		return srv.URL + target.Path
-	}
+		return false
+	})
 }
 
 // blockingProgress returns a Progress hook that, at its first call,

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -75,27 +72,14 @@ func TestRunner_Run_RepeatedPages(t *testing.T) {
 // forbiddingProxy answers 403, as Keka does for a job the key may not
 // read, for the candidate lists of the jobs for which forbid is true.
 func forbiddingProxy(t testing.TB, forbid func(jobID string) bool) func(string) string {
-	return func(simBase string) string {
-		target, err := url.Parse(simBase)
-		if err != nil {
-			t.Fatal(err)
+	return interceptProxy(t, func(w http.ResponseWriter, r *http.Request, simPath string) bool {
+		rest, ok := strings.CutPrefix(r.URL.Path, simPath+"/hire/jobs/")
+		if id, tail, _ := strings.Cut(rest, "/"); ok && tail == "candidates" && forbid(id) {
+			kekaError(w, http.StatusForbidden, "You do not have access to this job")
+			return true
 		}
-		rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host})
-		}}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rest, ok := strings.CutPrefix(r.URL.Path, target.Path+"/hire/jobs/")
-			if id, tail, _ := strings.Cut(rest, "/"); ok && tail == "candidates" && forbid(id) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusForbidden)
-				_, _ = w.Write([]byte(`{"succeeded":false,"message":"You do not have access to this job","errors":[]}`))
-				return
-			}
-			rp.ServeHTTP(w, r)
-		}))
-		t.Cleanup(srv.Close)
-		return srv.URL + target.Path
-	}
+		return false
+	})
 }
 
 func TestRunner_Run_JobForbidden(t *testing.T) {
