@@ -21,7 +21,6 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/store"
 )
 
-
 // later is a clock past any lease taken with the real one.
 func later() time.Time { return time.Now().Add(snapshot.DefaultLeaseTTL + time.Second) }
 
