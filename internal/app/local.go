@@ -9,6 +9,7 @@ import (
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
 
@@ -66,6 +67,9 @@ func runLocal(ctx context.Context, env Env) int {
 	case errors.Is(err, snapshot.ErrBusy):
 		fmt.Fprintln(env.Stderr, "keka-export:", err)
 		return ExitBusy
+	case errors.Is(err, keka.ErrConfiguration):
+		fmt.Fprintln(env.Stderr, "keka-export:", err)
+		return 2
 	case err != nil:
 		return 1
 	case res.Status == snapshot.StatusIncomplete:

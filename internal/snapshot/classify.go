@@ -43,6 +43,11 @@ func isPermanent(err error) bool {
 	return errors.Is(err, errPermanent) || errors.Is(err, ErrInvalidRequest) || errors.Is(err, ErrSettingsChanged) || keka.Permanent(err)
 }
 
+// isConfiguration reports whether err is a setting to fix (a Keka URL that
+// redirects, or speaks another scheme): the run is kept, untouched, to
+// resume once it is fixed.
+func isConfiguration(err error) bool { return errors.Is(err, keka.ErrConfiguration) }
+
 // Class is what kind of failure an invocation's error is: exactly the
 // error types the Lambda function reports, for Step Functions to branch on.
 type Class string
@@ -76,7 +81,7 @@ func Classify(err error) Class {
 		return ClassRefused
 	case errors.Is(err, ErrInvalidRequest):
 		return ClassInvalid
-	case errors.Is(err, ErrSettingsChanged):
+	case errors.Is(err, ErrSettingsChanged), isConfiguration(err):
 		return ClassSetup
 	case errors.As(err, &re) && re.Resumable:
 		return ClassResumable

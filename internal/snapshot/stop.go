@@ -112,7 +112,7 @@ func (ru *run) stop(ctx, work context.Context, err error) (Result, error) {
 	}
 	// Once a dataset is published, the run must finish: ending it would
 	// leave the date with some datasets new and others old.
-	if isPermanent(err) && !ru.committed.Publishing {
+	if isPermanent(err) && !isConfiguration(err) && !ru.committed.Publishing {
 		return ru.fail(ctx, err, false)
 	}
 	var we *writeError
