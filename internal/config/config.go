@@ -43,9 +43,9 @@ type Config struct {
 const (
 	DefaultEnvironment       = "keka"
 	DefaultRequestsPerMinute = 50
-	// DefaultConcurrency keeps four requests in flight: at 50 a minute a
-	// request may take three rate intervals (3.6 s) before a run slows.
-	DefaultConcurrency = 4
+	// DefaultConcurrency keeps six requests in flight: at 50 a minute a
+	// response may take five rate intervals (6 s) before a run slows.
+	DefaultConcurrency = 6
 	// MaxConcurrency bounds KEKA_CONCURRENCY: more workers than this only
 	// wait on the rate limiter and hold pages in memory.
 	MaxConcurrency        = 32

@@ -41,7 +41,7 @@ func TestFromEnv(t *testing.T) {
 		want := config.Config{
 			Company: "acme", Environment: "keka",
 			ClientID: "cid", ClientSecret: "topsecret-value", APIKey: "apikey-value",
-			RequestsPerMinute: 50, Concurrency: 4, RequestTimeout: 30 * time.Second, Zone: time.UTC, Prefix: "keka", PII: "keep",
+			RequestsPerMinute: 50, Concurrency: 6, RequestTimeout: 30 * time.Second, Zone: time.UTC, Prefix: "keka", PII: "keep",
 			MaxShrink: 0.2, SecretTTL: 5 * time.Minute, DeadlineMargin: 30 * time.Second, LogLevel: slog.LevelInfo,
 		}
 		if got != want {

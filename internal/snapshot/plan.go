@@ -16,8 +16,10 @@ import (
 //
 // Tasks are numbered in that order: one for each level-0 dataset, then,
 // for each dataset of the next level, one per key of its parent, in the
-// order the parent's keys were first seen. A dataset's tasks can be
-// numbered once its parent is done.
+// order the parent's keys were first seen. A dataset's tasks are numbered
+// as its parent's keys arrive, so that they start while the parent is
+// still paged; nothing after a dataset whose parent is not done can be
+// numbered yet.
 type plan struct {
 	levels  [][]dataset.Dataset
 	write   map[string]bool // selected
@@ -111,11 +113,11 @@ func (p plan) task(i int, s *state) (t task, ready, ok bool) {
 		n := 1
 		var keys []string
 		if d.Parent != "" {
-			if !s.done(d.Parent) {
-				return task{}, false, true
-			}
 			keys = s.keys(d.Parent).Keys()
 			n = len(keys)
+			if !s.done(d.Parent) && i >= base+n {
+				return task{}, false, true // its parent's next keys are not read yet
+			}
 		}
 		if i < base+n {
 			t := task{index: i, ds: d, write: p.write[d.Name]}
@@ -136,8 +138,11 @@ func (p plan) known(s *state) int {
 	for _, d := range p.datasets() {
 		if d.Parent == "" {
 			n++
-		} else if s.done(d.Parent) {
-			n += s.keys(d.Parent).Len()
+			continue
+		}
+		n += s.keys(d.Parent).Len()
+		if !s.done(d.Parent) {
+			break
 		}
 	}
 	return n

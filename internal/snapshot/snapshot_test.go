@@ -286,7 +286,7 @@ func TestRunner_Run_Resumable(t *testing.T) {
 				t.Fatalf("after invocation %d a reader sees runs %v, want only %s", res.Invocations, got, old.RunID)
 			}
 		}
-		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 6 * time.Millisecond}) // at least 300 ms of requests: 5 budgets or more
+		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 24 * time.Millisecond}) // over 300 ms of requests at concurrency 4: 5 budgets or more
 		res, err := h.runToEnd(t, snapshot.Request{Date: day}, 60*time.Millisecond, between)
 		if err != nil || res.Status != snapshot.StatusComplete {
 			t.Fatalf("run: %+v, %v", res, err)

@@ -16,9 +16,16 @@ import (
 func (ru *run) takePage(ctx context.Context, t task, ts *taskState, l keka.List, page keka.Page, rows []dataset.Row, keys []string) error {
 	s := ru.s
 	var fresh []dataset.Row
+	var parentKeys *keySet // a parent's keys number its children's tasks as they arrive
+	if ru.plan.parents[t.ds.Name] {
+		parentKeys = s.keys(t.ds.Name)
+	}
 	for i, key := range keys {
 		if ts.Written.Add(key) {
 			fresh = append(fresh, rows[i])
+			if parentKeys != nil {
+				parentKeys.Add(key)
+			}
 		}
 	}
 	c := s.counts(t.ds.Name)
@@ -87,17 +94,10 @@ func (ru *run) skip(t task, ts *taskState, l keka.List, reason string) {
 	}
 }
 
-// finishTask ends a task whose lists are all read: a parent's keys join
-// the keys that number its children's tasks. ru.mu is held.
+// finishTask ends a task whose lists are all read. ru.mu is held.
 func (ru *run) finishTask(ctx context.Context, t task, ts *taskState) error {
 	s := ru.s
 	s.Active = slices.DeleteFunc(s.Active, func(a *taskState) bool { return a == ts })
-	if ru.plan.parents[t.ds.Name] {
-		keys := s.keys(t.ds.Name)
-		for _, k := range ts.Written.Keys() {
-			keys.Add(k)
-		}
-	}
 	ru.report(t)
 	return ru.settle(ctx)
 }
