@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -152,4 +153,53 @@ func TestClient_ConcurrentToken(t *testing.T) {
 			t.Errorf("stats %+v; want 2 token fetches (rejected, then granted) and 8 requests", st)
 		}
 	})
+}
+
+// TestClient_Page_TokenExpiringUnderOthers: with several requests in
+// flight, a token can expire between one caller's answers after other
+// callers used it. A 401 to a token the API accepted before is its expiry,
+// not a refusal of the key: the caller gets a new token as often as that
+// happens, and only a token that never worked counts against the key.
+func TestClient_Page_TokenExpiringUnderOthers(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		expired = map[string]bool{}
+		victims atomic.Int64
+	)
+	var c *keka.Client
+	other := keka.PreboardingList()
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int64) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		mu.Lock()
+		gone := expired[tok]
+		mu.Unlock()
+		if gone {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"succeeded": false, "message": "token expired"})
+			return
+		}
+		if !strings.Contains(r.URL.Path, "/hire/jobs") {
+			writeJSON(w, http.StatusOK, []any{})
+			return
+		}
+		if victims.Add(1) > 3 {
+			writeJSON(w, http.StatusOK, []any{})
+			return
+		}
+		// Another caller uses this token and is answered, then the token
+		// expires before this caller's answer.
+		if _, err := c.Page(r.Context(), other, 1); err != nil {
+			t.Errorf("the other caller: %v", err)
+		}
+		mu.Lock()
+		expired[tok] = true
+		mu.Unlock()
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"succeeded": false, "message": "token expired"})
+	})
+	c = newClient(t, f)
+	if _, err := c.Page(context.Background(), keka.JobsList(), 1); err != nil {
+		t.Fatalf("Page through three expiries of tokens that worked: %v", err)
+	}
+	if got := len(f.tokens()); got != 4 {
+		t.Errorf("%d tokens granted, want 4 (one per expiry)", got)
+	}
 }

@@ -47,9 +47,11 @@ func (pc *pageCall) attempt(ctx context.Context, n int) verdict {
 		// The same answer would come back on a retry.
 		return failed(&permanentError{fmt.Errorf("%s: %d response with a body larger than %d bytes", pc.where, res.status, c.maxBody)})
 	case res.status == http.StatusNoContent:
+		c.tokens.accepted(tok.seq)
 		pc.page = Page{Records: []json.RawMessage{}, PageNumber: pc.number, TotalRecords: -1, TotalPages: -1, Last: true}
 		return verdict{}
 	case res.status >= 200 && res.status < 300:
+		c.tokens.accepted(tok.seq)
 		return pc.body(res, n)
 	case res.status == http.StatusUnauthorized && pc.unauthorized < 2:
 		return pc.unauthorizedAnswer(res, tok)
@@ -82,8 +84,15 @@ func (pc *pageCall) tokenFailure(v verdict) verdict {
 // with credentials fetched again (the secret may have been rotated and the
 // old key revoked).
 func (pc *pageCall) unauthorizedAnswer(res result, tok token) verdict {
-	pc.unauthorized++
 	v := verdict{err: pc.c.apiError(pc.path, pc.number, res), retry: true, status: res.status}
+	if pc.c.tokens.expired(tok.seq) {
+		// A token that worked has expired: a new one, and this 401 says
+		// nothing against the key.
+		pc.c.tokens.invalidate(tok.seq)
+		v.reason = "unauthorized, the token expired; fetching a new one"
+		return v
+	}
+	pc.unauthorized++
 	if pc.unauthorized == 1 {
 		pc.c.tokens.invalidate(tok.seq)
 		v.reason = "unauthorized, fetching a new token"

@@ -40,6 +40,7 @@ type tokenCache struct {
 	refresh bool      // the next token request asks for the credentials with refresh=true
 	checked time.Time // when the credentials were last asked for
 	flight  *flight   // the token request under way, if any
+	worked  uint64    // the newest token request whose token the API accepted
 }
 
 // token is an access token, the request that gave it and a fingerprint of
@@ -210,6 +211,24 @@ func (tc *tokenCache) request(ctx context.Context, n int, creds Credentials, sum
 	}
 	tc.c.secrets.token(t.AccessToken)
 	return token{value: t.AccessToken, expiry: t.Expiry, seq: seq, creds: sum}, verdict{}
+}
+
+// accepted records that the API answered a request made with the token of
+// request seq.
+func (tc *tokenCache) accepted(seq uint64) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.worked = max(tc.worked, seq)
+}
+
+// expired reports whether a 401 to the token of request seq is only its
+// expiry: that token, or a newer one, was accepted before. With several
+// requests in flight, a token can expire under some of them after others
+// used it; only a token the API never accepted says the key is refused.
+func (tc *tokenCache) expired(seq uint64) bool {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return seq <= tc.worked
 }
 
 // invalidate drops the token of request seq after the API refused it,
