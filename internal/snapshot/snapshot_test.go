@@ -84,7 +84,7 @@ func TestRunner_Run(t *testing.T) {
 
 	t.Run("only the selected datasets are written, across invocations", func(t *testing.T) {
 		h := newHarness(t, harnessOptions{})
-		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 2 * time.Millisecond})
+		h.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 15 * time.Millisecond}) // about 140 ms of requests at concurrency 6
 		res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: []string{"job_candidates"}}, 60*time.Millisecond, nil)
 		if err != nil {
 			t.Fatal(err)
