@@ -1,8 +1,6 @@
 package kekasim
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -11,102 +9,12 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
-
-// Shape is the JSON shape of list responses.
-type Shape int
-
-const (
-	// ShapeSpec is the default and what Keka's spec types: a bare JSON array
-	// on every Hire list, the {"items": ...} wrapper on preboarding.
-	ShapeSpec     Shape = iota
-	ShapeEnvelope       // Keka's paged envelope on every list, as live accounts were seen returning
-	ShapeArray          // a bare JSON array on every list, preboarding included
-	ShapeItems          // the {"items": ...} wrapper on preboarding, the envelope elsewhere
-	ShapeMixed          // chosen per request: envelope or array, or items on preboarding
-)
-
-// String returns the shape's name, such as "envelope".
-func (s Shape) String() string {
-	switch s {
-	case ShapeSpec:
-		return "spec"
-	case ShapeEnvelope:
-		return "envelope"
-	case ShapeArray:
-		return "array"
-	case ShapeItems:
-		return "items"
-	case ShapeMixed:
-		return "mixed"
-	}
-	return "Shape(" + strconv.Itoa(int(s)) + ")"
-}
-
-// JobNumbers is how a job's noOfOpenings and jobType, which Keka's spec
-// types as strings, are sent.
-type JobNumbers int
-
-const (
-	JobNumbersMixed  JobNumbers = iota // the default: per job, strings ("3") on most, JSON numbers (3) on some
-	JobNumbersString                   // strings on every job, as the spec types them
-	JobNumbersNumber                   // JSON numbers on every job
-)
-
-// Options configure a Server. The zero value is a well-behaved Keka as its
-// spec describes it: bare arrays (and the items wrapper on preboarding),
-// 400 invalid_client for bad credentials, no gateway, no added latency.
-type Options struct {
-	// Accepted credentials; empty means "sim-client-id", "sim-client-secret"
-	// and "sim-api-key".
-	ClientID, ClientSecret, APIKey string
-	RequestsPerMinute              int           // API requests per window (token requests are free); 0 means 50
-	Window                         time.Duration // fixed window length; 0 means 60s
-	TokenTTL                       time.Duration // 0 means 24h; expires_in is whole seconds, at least 1
-	Shape                          Shape
-	NoHireScope                    bool  // tokens are issued, but every /hire/* call answers 403
-	Seed                           int64 // seeds faults, mixed shapes, mutations and latency jitter
-	Logf                           func(format string, args ...any)
-
-	// InvalidClientStatus is the status of the token endpoint's answer to
-	// a wrong client_id, client_secret or api_key, with the body
-	// {"error":"invalid_client"}: 0 means 400, as IdentityServer answers;
-	// 401 is the other status Keka may use.
-	InvalidClientStatus int
-	// JobNumbers says how noOfOpenings and jobType are sent.
-	JobNumbers JobNumbers
-	// IgnorePageNumber makes every list whose path (after /api/v1, compared
-	// without regard to case) contains one of these strings answer any
-	// pageNumber with page 1, in every shape, as a server or cache that
-	// drops the parameter does: "/hire" names every list. pageNumber is
-	// still validated.
-	IgnorePageNumber []string
-	// Gateway puts an Azure application gateway in front of the token
-	// endpoint and the API: it turns away default client user agents
-	// (Go-http-client/*, python-requests/*, curl/*, or none at all) with an
-	// HTML 403 before Keka sees the request.
-	Gateway bool
-	// Latency delays every response by Latency plus a uniform random share
-	// of LatencyJitter, drawn from a generator seeded by Seed (apart from
-	// the faults' one, so latency does not change which requests fail). A
-	// request whose context ends while it waits gets no response.
-	Latency, LatencyJitter time.Duration
-}
-
-// Stats count what a Server saw. Requests counts every request other than
-// token requests; RateLimited counts 429s from the rate limit only (injected
-// 429s count in FaultsInjected).
-type Stats struct {
-	Requests, TokenRequests, RateLimited, FaultsInjected, Mutations int64
-	GatewayRejected                                                 int64            // requests the gateway turned away (counted in Requests or TokenRequests too)
-	ByPath                                                          map[string]int64 // by URL path, token endpoint included
-}
 
 // Server is a running simulated Keka: API and token endpoint on one
 // loopback port. It is safe for concurrent use.
@@ -133,12 +41,6 @@ type Server struct {
 	stats    Stats
 
 	mgen *gen
-}
-
-type token struct {
-	expires time.Time
-	expired bool // by ExpireTokens or ExpireTokenEvery
-	revoked bool // by RotateCredentials
 }
 
 // Start serves t on a free port of 127.0.0.1. The server works on its own
@@ -235,30 +137,6 @@ func (s *Server) SetFaults(f Faults) {
 	}
 }
 
-// RotateCredentials replaces the client secret: the old one no longer gets
-// tokens, and every token issued so far answers 401.
-func (s *Server) RotateCredentials(clientSecret string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.secret = clientSecret
-	for _, t := range s.tokens {
-		t.revoked = true
-	}
-}
-
-// ExpireTokens makes every token issued so far answer 401 "token expired".
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expireLocked()
-}
-
-func (s *Server) expireLocked() {
-	for _, t := range s.tokens {
-		t.expired = true
-	}
-}
-
 // Truth returns the ground truth of the tenant as this server holds it now,
 // after any mutations. Treat the pointed-to values as read-only.
 func (s *Server) Truth() Truth { return s.st.truth() }
@@ -309,52 +187,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, http.StatusNotFound, nil)
 	}
 }
-
-// delay waits out Options.Latency; it returns false when the request's
-// context ended first.
-func (s *Server) delay(r *http.Request) bool {
-	d := s.o.Latency
-	if j := s.o.LatencyJitter; j > 0 {
-		s.mu.Lock()
-		d += time.Duration(s.latRng.Int64N(int64(j)))
-		s.mu.Unlock()
-	}
-	if d <= 0 {
-		return true
-	}
-	s.logf("kekasim: %s %s latency %v", r.Method, r.URL.Path, d)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		s.logf("kekasim: %s %s gave up during latency", r.Method, r.URL.Path)
-		return false
-	}
-}
-
-// defaultAgents are the User-Agent prefixes (lower case) of HTTP libraries'
-// defaults, which the gateway turns away.
-var defaultAgents = []string{"go-http-client/", "python-requests/", "curl/"}
-
-// defaultAgent reports whether ua is missing or a library's default.
-func defaultAgent(ua string) bool {
-	ua = strings.ToLower(strings.TrimSpace(ua))
-	if ua == "" {
-		return true
-	}
-	for _, p := range defaultAgents {
-		if strings.HasPrefix(ua, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// gatewayForbidden is the page an Azure application gateway answers a
-// blocked request with.
-var gatewayForbidden = []byte("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\r\n</body>\r\n</html>\r\n")
 
 func (s *Server) count(path string, tokenRequest bool) {
 	s.mu.Lock()
@@ -470,87 +302,6 @@ func (s *Server) allowLocked(now time.Time) (bool, time.Duration) {
 	}
 	end := s.started.Add(time.Duration(idx+1) * s.o.Window)
 	return false, end.Sub(now)
-}
-
-// authorizeLocked returns "" for a valid bearer token, else why not.
-func (s *Server) authorizeLocked(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "missing bearer token"
-	}
-	t := s.tokens[strings.TrimSpace(tok)]
-	switch {
-	case t == nil:
-		return "invalid token"
-	case t.revoked:
-		return "token revoked"
-	case t.expired || !time.Now().Before(t.expires):
-		return "token expired"
-	}
-	return ""
-}
-
-// serveToken is Keka's POST /connect/token.
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	fail := s.failOnceLocked(r.URL.Path)
-	s.mu.Unlock()
-	if fail {
-		s.reply(w, r, http.StatusServiceUnavailable, nil)
-		return
-	}
-	oauthErr := func(status int, code string) {
-		w.Header().Set("Cache-Control", "no-store")
-		s.reply(w, r, status, []byte(`{"error":"`+code+`"}`))
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		oauthErr(http.StatusMethodNotAllowed, "invalid_request")
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
-		oauthErr(http.StatusBadRequest, "invalid_request")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		oauthErr(http.StatusBadRequest, "invalid_request")
-		return
-	}
-	f := r.PostForm
-	id, secret := f.Get("client_id"), f.Get("client_secret")
-	if bid, bsecret, ok := r.BasicAuth(); ok && id == "" {
-		id, _ = url.QueryUnescape(bid)
-		secret, _ = url.QueryUnescape(bsecret)
-	}
-	switch gt := f.Get("grant_type"); {
-	case gt == "":
-		oauthErr(http.StatusBadRequest, "invalid_request")
-		return
-	case gt != "kekaapi":
-		oauthErr(http.StatusBadRequest, "unsupported_grant_type")
-		return
-	}
-	s.mu.Lock()
-	ok := id == s.o.ClientID && secret == s.secret && f.Get("api_key") == s.o.APIKey
-	s.mu.Unlock()
-	if !ok {
-		oauthErr(s.o.InvalidClientStatus, "invalid_client")
-		return
-	}
-	if sc := f.Get("scope"); sc != "" && sc != "kekaapi" {
-		oauthErr(http.StatusBadRequest, "invalid_scope")
-		return
-	}
-	var raw [32]byte
-	rand.Read(raw[:])
-	tok := base64.RawURLEncoding.EncodeToString(raw[:])
-	s.mu.Lock()
-	s.tokens[tok] = &token{expires: time.Now().Add(s.o.TokenTTL)}
-	s.mu.Unlock()
-	secs := max(1, int(math.Ceil(s.o.TokenTTL.Seconds())))
-	w.Header().Set("Cache-Control", "no-store")
-	s.reply(w, r, http.StatusOK, fmt.Appendf(nil, `{"access_token":%q,"expires_in":%d,"token_type":"Bearer","scope":"kekaapi"}`, tok, secs))
 }
 
 // reply writes a response; a non-empty body is JSON unless a content type
