@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -488,4 +489,20 @@ func startUnfinished(t testing.TB, h *harness) snapshot.Result {
 		t.Fatalf("first invocation: %+v, %v", res, err)
 	}
 	return res
+}
+
+// revokingRunner returns a runner over h whose credentials Keka revokes
+// after its tenth page: its run fails for good.
+func revokingRunner(t testing.TB, h *harness) *snapshot.Runner {
+	t.Helper()
+	var pages atomic.Int64
+	r, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: func(snapshot.Progress) {
+		if pages.Add(1) == 10 {
+			h.sim.RotateCredentials("nobody-told-us")
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

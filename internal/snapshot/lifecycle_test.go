@@ -83,15 +83,7 @@ func TestRunner_Run_Publishing(t *testing.T) {
 func TestRunner_Run_RetriedRestartOfAFailedRun(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	first := startUnfinished(t, h)
-	var pages atomic.Int64
-	revoking, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, Progress: func(snapshot.Progress) {
-		if pages.Add(1) == 10 {
-			h.sim.RotateCredentials("nobody-told-us")
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	revoking := revokingRunner(t, h)
 	restart := snapshot.Request{Date: day, Restart: true, RunID: first.RunID}
 	failed, err := revoking.Run(context.Background(), restart)
 	if err == nil || failed.Resumable {

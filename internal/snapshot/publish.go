@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -197,7 +196,7 @@ func (ru *run) manifest(d dataset.Dataset, c *datasetCounts) Manifest {
 		Pages:         c.Pages,
 		Duplicates:    c.Duplicates,
 		Rereads:       c.Rereads,
-		Unreconciled:  nonNil(sorted(c.Unreconciled)),
+		Unreconciled:  nonNil(c.Unreconciled),
 		PII:           ru.s.Settings.PII,
 		StartedAt:     ru.s.StartedAt,
 		PublishedAt:   ru.cfg.Now().UTC(),
@@ -292,7 +291,6 @@ func (ru *run) result() Result {
 	}
 	for _, d := range ru.sel {
 		c := s.counts(d.Name)
-		sortUnreconciled(c.Unreconciled)
 		dr := DatasetResult{
 			Name:         d.Name,
 			Rows:         c.Rows,
@@ -330,15 +328,4 @@ func (ru *run) incomplete() bool {
 		}
 	}
 	return false
-}
-
-// sortUnreconciled orders the records by list, so that they do not
-// depend on which worker finished first.
-func sortUnreconciled(u []Unreconciled) {
-	slices.SortStableFunc(u, func(a, b Unreconciled) int { return strings.Compare(a.List, b.List) })
-}
-
-func sorted(u []Unreconciled) []Unreconciled {
-	sortUnreconciled(u)
-	return u
 }

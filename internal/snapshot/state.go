@@ -144,6 +144,16 @@ type datasetCounts struct {
 	Unreconciled []Unreconciled `json:"unreconciled,omitempty"`
 }
 
+// unreconciled records u, kept in order of list, so that the records do
+// not depend on which worker finished first.
+func (c *datasetCounts) unreconciled(u Unreconciled) {
+	i := len(c.Unreconciled)
+	for i > 0 && c.Unreconciled[i-1].List > u.List {
+		i--
+	}
+	c.Unreconciled = slices.Insert(c.Unreconciled, i, u)
+}
+
 // Unreconciled records a Keka list whose records could not be made to agree
 // with the total Keka reported, after the allowed re-reads, or that vanished.
 type Unreconciled struct {

@@ -67,8 +67,7 @@ func (ru *run) takePage(ctx context.Context, t task, ts *taskState, l keka.List,
 // too: the keys it missed number no task.
 func (ru *run) unsolved(t task, u Unreconciled) {
 	if t.write {
-		c := ru.s.counts(t.ds.Name)
-		c.Unreconciled = append(c.Unreconciled, u)
+		ru.s.counts(t.ds.Name).unreconciled(u)
 	}
 	if !ru.plan.parents[t.ds.Name] || !u.Missing() {
 		return
@@ -76,8 +75,7 @@ func (ru *run) unsolved(t task, u Unreconciled) {
 	u.Reason = fmt.Sprintf(reasonParentList, t.ds.Name, t.ds.Name)
 	for _, d := range ru.plan.children(t.ds.Name) {
 		if ru.plan.write[d.Name] {
-			c := ru.s.counts(d.Name)
-			c.Unreconciled = append(c.Unreconciled, u)
+			ru.s.counts(d.Name).unreconciled(u)
 		}
 	}
 }
@@ -89,8 +87,7 @@ func (ru *run) skip(t task, ts *taskState, l keka.List, reason string) {
 	ru.log.Warn("skipping the rest of a task", "dataset", t.ds.Name, "parent", t.parent, "path", l.Path, "reason", reason)
 	u := ts.Cursor.skip(listName(l), reason, len(t.lists))
 	if t.write {
-		c := ru.s.counts(t.ds.Name)
-		c.Unreconciled = append(c.Unreconciled, u)
+		ru.s.counts(t.ds.Name).unreconciled(u)
 	}
 }
 
