@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Row groups are flushed at maxRowsPerRowGroup rows or when the buffered
@@ -17,12 +16,10 @@ const (
 	maxBufferedBytes   = 16 << 20
 )
 
-var codec = &zstd.Codec{Level: zstd.DefaultLevel}
-
 // writerOptions are the options of every Parquet writer of this package.
 func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
-		parquet.Compression(codec),
+		parquet.Compression(newCodec()), // one encoder per writer, see codec.go
 		parquet.MaxRowsPerRowGroup(maxRowsPerRowGroup),
 	}
 }
