@@ -95,17 +95,6 @@ func (d date) ptr() *time.Time {
 	return &v
 }
 
-// texts returns the set values of a JSON array, skipping nulls and empty strings.
-func texts(in []text) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		if s.ok && s.v != "" {
-			out = append(out, s.v)
-		}
-	}
-	return out
-}
-
 // decoder reads the values of one record. Strings without escapes share
 // b's memory: b must not change while the row is in use.
 type decoder struct {

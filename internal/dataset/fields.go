@@ -100,22 +100,27 @@ func objectField[T, U any](name string, at func(*T) *U, fields fieldTable[U]) fi
 	}}
 }
 
-// textsField reads an array of texts; null makes it nil, as in
-// encoding/json, and any other value leaves it as it was.
-func textsField[T any](name string, at func(*T) *[]text) field[T] {
+// stringsField reads an array of texts, keeping the set, non-empty ones;
+// null makes it nil, as in encoding/json, and any value but an array
+// leaves it as it was.
+func stringsField[T any](name string, at func(*T) *[]string) field[T] {
 	return field[T]{name, func(d *decoder, v *T, j int) (int, error) {
 		return list(d, j, at(v), func(j int) (int, error) {
 			t, end, err := d.text(j)
-			*at(v) = append(*at(v), t)
+			if t.ok && t.v != "" {
+				*at(v) = append(*at(v), t.v)
+			}
 			return end, err
 		})
 	}}
 }
 
-// listField reads an array of objects with fields. Elements that are not
-// objects are skipped, as their rows would be empty; null makes the list
-// nil, and any value but an array leaves it as it was.
-func listField[T, U any](name string, at func(*T) *[]U, fields fieldTable[U]) field[T] {
+// rowsField reads an array of objects with fields, each made into an
+// element by row, which returns false for an object of none of the fields
+// (its element would be empty). Elements that are not objects are skipped
+// too; null makes the list nil, and any value but an array leaves it as it
+// was.
+func rowsField[T, U, R any](name string, at func(*T) *[]R, fields fieldTable[U], row func(*U) (R, bool)) field[T] {
 	return field[T]{name, func(d *decoder, v *T, j int) (int, error) {
 		return list(d, j, at(v), func(j int) (int, error) {
 			j = jsonscan.Space(d.b, j)
@@ -124,19 +129,29 @@ func listField[T, U any](name string, at func(*T) *[]U, fields fieldTable[U]) fi
 			}
 			var u U
 			end, err := fields.object(d, &u, j)
-			*at(v) = append(*at(v), u)
+			if r, ok := row(&u); ok && err == nil {
+				*at(v) = append(*at(v), r)
+			}
 			return end, err
 		})
 	}}
 }
 
-// list reads the array at j with elem, into a new *dst.
+// orEmpty returns s, or an empty list for nil.
+func orEmpty[E any](s []E) []E {
+	if s == nil {
+		return []E{}
+	}
+	return s
+}
+
+// list reads the array at j with elem, into a new, empty *dst.
 func list[U any](d *decoder, j int, dst *[]U, elem func(j int) (int, error)) (int, error) {
 	b := d.b
 	j = jsonscan.Space(b, j)
 	switch {
 	case j < len(b) && b[j] == '[':
-		*dst = make([]U, 0, 4)
+		*dst = []U{}
 		return jsonscan.Elements(b, j, elem)
 	case j < len(b) && b[j] == 'n':
 		end, err := jsonscan.Value(b, j)

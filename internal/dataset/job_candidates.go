@@ -73,10 +73,9 @@ func (r JobCandidateRow) Key() string { return r.JobID + "/" + r.CandidateID }
 type jobCandidateJSON struct {
 	ID, FirstName, MiddleName, LastName, Email, Phone text
 	Gender                                            integer
-	Skills                                            []text
-	CandidateTags                                     []candidateTagJSON
-	EducationDetails                                  []educationJSON
-	ExperienceDetails                                 []experienceJSON
+	Skills, Tags                                      []string
+	Education                                         []Education
+	Experience                                        []Experience
 	JobApplicationDetails                             applicationJSON
 	ArchivedDetails                                   archivedJSON
 }
@@ -117,26 +116,26 @@ var jobCandidateFields = fieldTable[jobCandidateJSON]{
 	textField("email", func(c *jobCandidateJSON) *text { return &c.Email }),
 	textField("phone", func(c *jobCandidateJSON) *text { return &c.Phone }),
 	integerField("gender", func(c *jobCandidateJSON) *integer { return &c.Gender }),
-	textsField("skills", func(c *jobCandidateJSON) *[]text { return &c.Skills }),
-	listField("candidateTags", func(c *jobCandidateJSON) *[]candidateTagJSON { return &c.CandidateTags }, fieldTable[candidateTagJSON]{
+	stringsField("skills", func(c *jobCandidateJSON) *[]string { return &c.Skills }),
+	rowsField("candidateTags", func(c *jobCandidateJSON) *[]string { return &c.Tags }, fieldTable[candidateTagJSON]{
 		textField("name", func(t *candidateTagJSON) *text { return &t.Name }),
-	}),
-	listField("educationDetails", func(c *jobCandidateJSON) *[]educationJSON { return &c.EducationDetails }, fieldTable[educationJSON]{
+	}, func(t *candidateTagJSON) (string, bool) { return t.Name.v, t.Name.ok && t.Name.v != "" }),
+	rowsField("educationDetails", func(c *jobCandidateJSON) *[]Education { return &c.Education }, fieldTable[educationJSON]{
 		textField("degree", func(e *educationJSON) *text { return &e.Degree }),
 		textField("branch", func(e *educationJSON) *text { return &e.Branch }),
 		textField("university", func(e *educationJSON) *text { return &e.University }),
 		textField("location", func(e *educationJSON) *text { return &e.Location }),
 		dateField("dateOfJoining", func(e *educationJSON) *date { return &e.DateOfJoining }),
 		dateField("dateOfCompletion", func(e *educationJSON) *date { return &e.DateOfCompletion }),
-	}),
-	listField("experienceDetails", func(c *jobCandidateJSON) *[]experienceJSON { return &c.ExperienceDetails }, fieldTable[experienceJSON]{
+	}, educationRow),
+	rowsField("experienceDetails", func(c *jobCandidateJSON) *[]Experience { return &c.Experience }, fieldTable[experienceJSON]{
 		textField("companyName", func(e *experienceJSON) *text { return &e.CompanyName }),
 		textField("designation", func(e *experienceJSON) *text { return &e.Designation }),
 		booleanField("isCurrentlyWorking", func(e *experienceJSON) *boolean { return &e.IsCurrentlyWorking }),
 		textField("location", func(e *experienceJSON) *text { return &e.Location }),
 		dateField("dateOfJoining", func(e *experienceJSON) *date { return &e.DateOfJoining }),
 		dateField("dateOfRelieving", func(e *experienceJSON) *date { return &e.DateOfRelieving }),
-	}),
+	}, experienceRow),
 	objectField("jobApplicationDetails", func(c *jobCandidateJSON) *applicationJSON { return &c.JobApplicationDetails }, fieldTable[applicationJSON]{
 		textField("jobHiringStageId", func(a *applicationJSON) *text { return &a.JobHiringStageID }),
 		dateField("movedtoStageOn", func(a *applicationJSON) *date { return &a.MovedToStageOn }),
@@ -150,6 +149,28 @@ var jobCandidateFields = fieldTable[jobCandidateJSON]{
 		dateField("archived On", func(a *archivedJSON) *date { return &a.ArchivedOn }),
 		textField("reason", func(a *archivedJSON) *text { return &a.Reason }),
 	}),
+}
+
+// educationRow is an element of education; false for an empty one.
+func educationRow(e *educationJSON) (Education, bool) {
+	if !(e.Degree.ok || e.Branch.ok || e.University.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfCompletion.t.Valid) {
+		return Education{}, false
+	}
+	return Education{
+		Degree: e.Degree.ptr(), Branch: e.Branch.ptr(), University: e.University.ptr(), Location: e.Location.ptr(),
+		DateOfJoining: e.DateOfJoining.ptr(), DateOfCompletion: e.DateOfCompletion.ptr(),
+	}, true
+}
+
+// experienceRow is an element of experience; false for an empty one.
+func experienceRow(e *experienceJSON) (Experience, bool) {
+	if !(e.CompanyName.ok || e.Designation.ok || e.IsCurrentlyWorking.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfRelieving.t.Valid) {
+		return Experience{}, false
+	}
+	return Experience{
+		CompanyName: e.CompanyName.ptr(), Designation: e.Designation.ptr(), IsCurrentlyWorking: e.IsCurrentlyWorking.ptr(),
+		Location: e.Location.ptr(), DateOfJoining: e.DateOfJoining.ptr(), DateOfRelieving: e.DateOfRelieving.ptr(),
+	}, true
 }
 
 // jobCandidateRules are the PII rules of job_candidates' raw_json.
@@ -211,43 +232,14 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		AssignedTo:        app.AssignedTo.ptr(),
 		ArchivedOn:        c.ArchivedDetails.ArchivedOn.ptr(),
 		ArchiveReason:     c.ArchivedDetails.Reason.ptr(),
-		Skills:            texts(c.Skills),
-		Tags:              []string{},
+		Skills:            orEmpty(c.Skills),
+		Tags:              orEmpty(c.Tags),
 		RawJSON:           rawJSON,
 		ExtractedAt:       utcMillis(m.ExtractedAt),
 		RunID:             m.RunID,
 	}
-	for _, t := range c.CandidateTags {
-		if t.Name.ok && t.Name.v != "" {
-			r.Tags = append(r.Tags, t.Name.v)
-		}
-	}
-	if !m.PII.keep() {
-		return r, nil // education and experience stay null
-	}
-	if c.EducationDetails != nil {
-		r.Education = []Education{}
-	}
-	for _, e := range c.EducationDetails {
-		if !(e.Degree.ok || e.Branch.ok || e.University.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfCompletion.t.Valid) {
-			continue // null, or not an object
-		}
-		r.Education = append(r.Education, Education{
-			Degree: e.Degree.ptr(), Branch: e.Branch.ptr(), University: e.University.ptr(), Location: e.Location.ptr(),
-			DateOfJoining: e.DateOfJoining.ptr(), DateOfCompletion: e.DateOfCompletion.ptr(),
-		})
-	}
-	if c.ExperienceDetails != nil {
-		r.Experience = []Experience{}
-	}
-	for _, e := range c.ExperienceDetails {
-		if !(e.CompanyName.ok || e.Designation.ok || e.IsCurrentlyWorking.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfRelieving.t.Valid) {
-			continue // null, or not an object
-		}
-		r.Experience = append(r.Experience, Experience{
-			CompanyName: e.CompanyName.ptr(), Designation: e.Designation.ptr(), IsCurrentlyWorking: e.IsCurrentlyWorking.ptr(),
-			Location: e.Location.ptr(), DateOfJoining: e.DateOfJoining.ptr(), DateOfRelieving: e.DateOfRelieving.ptr(),
-		})
+	if m.PII.keep() { // otherwise education and experience stay null
+		r.Education, r.Experience = c.Education, c.Experience
 	}
 	return r, nil
 }

@@ -67,8 +67,8 @@ type jobJSON struct {
 	IsReferralEnabled                               boolean
 	CareerPortalURL, Experience                     text
 	CreatedOn, PublishedOn, TargetHireDate          date
-	JobLocations                                    []jobLocationJSON
-	HiringTeam                                      []hiringTeamJSON
+	Locations                                       []JobLocation
+	HiringTeam                                      []HiringTeamRole
 }
 
 type jobLocationJSON struct{ Name, City, State, CountryName text }
@@ -92,16 +92,22 @@ var jobFields = fieldTable[jobJSON]{
 	dateField("createdOn", func(j *jobJSON) *date { return &j.CreatedOn }),
 	dateField("publishedOn", func(j *jobJSON) *date { return &j.PublishedOn }),
 	dateField("targetHireDate", func(j *jobJSON) *date { return &j.TargetHireDate }),
-	listField("jobLocations", func(j *jobJSON) *[]jobLocationJSON { return &j.JobLocations }, fieldTable[jobLocationJSON]{
+	rowsField("jobLocations", func(j *jobJSON) *[]JobLocation { return &j.Locations }, fieldTable[jobLocationJSON]{
 		textField("name", func(l *jobLocationJSON) *text { return &l.Name }),
 		textField("city", func(l *jobLocationJSON) *text { return &l.City }),
 		textField("state", func(l *jobLocationJSON) *text { return &l.State }),
 		textField("countryName", func(l *jobLocationJSON) *text { return &l.CountryName }),
+	}, func(l *jobLocationJSON) (JobLocation, bool) {
+		return JobLocation{Name: l.Name.ptr(), City: l.City.ptr(), State: l.State.ptr(), CountryName: l.CountryName.ptr()},
+			l.Name.ok || l.City.ok || l.State.ok || l.CountryName.ok
 	}),
-	listField("hiringTeam", func(j *jobJSON) *[]hiringTeamJSON { return &j.HiringTeam }, fieldTable[hiringTeamJSON]{
+	rowsField("hiringTeam", func(j *jobJSON) *[]HiringTeamRole { return &j.HiringTeam }, fieldTable[hiringTeamJSON]{
 		textField("identifier", func(h *hiringTeamJSON) *text { return &h.Identifier }),
 		textField("displayName", func(h *hiringTeamJSON) *text { return &h.DisplayName }),
 		textField("type", func(h *hiringTeamJSON) *text { return &h.Type }),
+	}, func(h *hiringTeamJSON) (HiringTeamRole, bool) {
+		return HiringTeamRole{Identifier: h.Identifier.ptr(), DisplayName: h.DisplayName.ptr(), Type: h.Type.ptr()},
+			h.Identifier.ok || h.DisplayName.ok || h.Type.ok
 	}),
 }
 
@@ -141,27 +147,11 @@ func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 		CreatedOn:             j.CreatedOn.ptr(),
 		PublishedOn:           j.PublishedOn.ptr(),
 		TargetHireDate:        j.TargetHireDate.ptr(),
-		Locations:             []JobLocation{},
-		HiringTeam:            []HiringTeamRole{},
+		Locations:             orEmpty(j.Locations),
+		HiringTeam:            orEmpty(j.HiringTeam),
 		RawJSON:               rawJSON,
 		ExtractedAt:           utcMillis(m.ExtractedAt),
 		RunID:                 m.RunID,
-	}
-	for _, l := range j.JobLocations {
-		if !(l.Name.ok || l.City.ok || l.State.ok || l.CountryName.ok) {
-			continue
-		}
-		r.Locations = append(r.Locations, JobLocation{
-			Name: l.Name.ptr(), City: l.City.ptr(), State: l.State.ptr(), CountryName: l.CountryName.ptr(),
-		})
-	}
-	for _, h := range j.HiringTeam {
-		if !(h.Identifier.ok || h.DisplayName.ok || h.Type.ok) {
-			continue
-		}
-		r.HiringTeam = append(r.HiringTeam, HiringTeamRole{
-			Identifier: h.Identifier.ptr(), DisplayName: h.DisplayName.ptr(), Type: h.Type.ptr(),
-		})
 	}
 	return r, nil
 }
