@@ -1,9 +1,12 @@
 package bench_test
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,6 +17,10 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/keka"
 )
+
+var sizes = flag.String("bench.sizes", "", "BenchmarkExport: the tenants to export, e.g. 10000,1000000 (default: exportSizes)")
+
+var profileDir = flag.String("bench.profiles", "", "BenchmarkExport: write the exporter's CPU and heap profiles to this directory")
 
 // exportSizes are the tenants BenchmarkExport exports; duckSize is the one
 // DuckDB converts too.
@@ -49,6 +56,7 @@ func TestExport(t *testing.T) {
 // duckSize, each in a process of its own (run with -benchtime 1x).
 func BenchmarkExport(b *testing.B) {
 	dir := b.TempDir()
+	exporter := buildExporter(b, dir)
 	poolPath := writePool(b, dir)
 	pool, err := readPool(poolPath)
 	if err != nil {
@@ -56,12 +64,27 @@ func BenchmarkExport(b *testing.B) {
 	}
 	runs := map[string]processRun{}
 	minimum := map[int]int64{}
+	if *sizes != "" {
+		exportSizes = nil
+		for _, f := range strings.Split(*sizes, ",") {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("-bench.sizes: %v", err)
+			}
+			exportSizes = append(exportSizes, n)
+		}
+	}
 	for _, n := range exportSizes {
 		name := "exporter/applications=" + strconv.Itoa(n)
 		b.Run(name, func(b *testing.B) {
 			minimum[n] = bench.MinRequests(bench.Tenant{Pool: pool, Applications: n})
 			for b.Loop() {
-				runs[name] = runChild(b, childEnv+"=export", poolEnv+"="+poolPath, appsEnv+"="+strconv.Itoa(n), dirEnv+"="+b.TempDir())
+				args := []string{"-pool", poolPath, "-applications", strconv.Itoa(n), "-dir", b.TempDir()}
+				if *profileDir != "" {
+					args = append(args, "-cpuprofile", filepath.Join(*profileDir, fmt.Sprintf("cpu-%d.out", n)),
+						"-memprofile", filepath.Join(*profileDir, fmt.Sprintf("heap-%d.out", n)))
+				}
+				runs[name] = runChild(b, exec.Command(exporter, args...))
 			}
 			report(b, runs[name])
 		})
@@ -71,7 +94,7 @@ func BenchmarkExport(b *testing.B) {
 		pages := b.TempDir()
 		savePages(b, bench.Tenant{Pool: pool, Applications: duckSize}, pages)
 		for b.Loop() {
-			runs[duckName] = runChild(b, childEnv+"=duckdb", dirEnv+"="+pages)
+			runs[duckName] = runChild(b, duckCommand(pages))
 		}
 		report(b, runs[duckName])
 	})

@@ -17,103 +17,72 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 )
 
-// The child processes: the test binary runs itself with childEnv set to
-// what the child does, so that a figure such as peak RSS is the export's
-// own, not the harness's.
+// The DuckDB child: the test binary runs itself with childEnv set, so
+// that DuckDB's CPU time is a process's of its own. The exporter's child
+// is cmd benchexport, built as the Lambda binary is (see buildExporter).
 const (
-	childEnv = "KEKA_BENCH_CHILD" // "export" or "duckdb"
-	poolEnv  = "KEKA_BENCH_POOL"  // the pool's file
-	appsEnv  = "KEKA_BENCH_APPS"  // applications to export
-	dirEnv   = "KEKA_BENCH_DIR"   // output directory (export) or saved pages (duckdb)
+	childEnv = "KEKA_BENCH_CHILD" // "duckdb"
+	dirEnv   = "KEKA_BENCH_DIR"   // the saved pages
 )
 
 func TestMain(m *testing.M) {
 	switch os.Getenv(childEnv) {
 	case "":
 		os.Exit(m.Run())
-	case "export":
-		exitChild(exportChild())
 	case "duckdb":
-		exitChild(duckChild())
+		bench.Exit(duckChild())
 	default:
-		exitChild(childReport{}, fmt.Errorf("unknown %s %q", childEnv, os.Getenv(childEnv)))
+		bench.Exit(bench.Report{}, fmt.Errorf("unknown %s %q", childEnv, os.Getenv(childEnv)))
 	}
-}
-
-// childReport is what a child measures of itself; the parent adds the
-// rusage of the whole process.
-type childReport struct {
-	Records  int64   `json:"records"`
-	Requests int64   `json:"requests"` // HTTP requests, token included
-	Wall     float64 `json:"wallSeconds"`
-	Alloc    uint64  `json:"allocBytes"` // allocated during the work
-	Mallocs  uint64  `json:"mallocs"`
-}
-
-func exitChild(r childReport, err error) {
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		os.Exit(1)
-	}
-	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
-// measure runs work and reports its wall time and allocations.
-func measure(work func() (records, requests int64, err error)) (childReport, error) {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	records, requests, err := work()
-	wall := time.Since(start)
-	runtime.ReadMemStats(&after)
-	return childReport{Records: records, Requests: requests, Wall: wall.Seconds(),
-		Alloc: after.TotalAlloc - before.TotalAlloc, Mallocs: after.Mallocs - before.Mallocs}, err
-}
-
-func exportChild() (childReport, error) {
-	pool, err := readPool(os.Getenv(poolEnv))
-	if err != nil {
-		return childReport{}, err
-	}
-	var n int
-	if _, err := fmt.Sscan(os.Getenv(appsEnv), &n); err != nil {
-		return childReport{}, fmt.Errorf("%s: %w", appsEnv, err)
-	}
-	t := bench.Tenant{Pool: pool, Applications: n}
-	return measure(func() (int64, int64, error) {
-		_, requests, err := bench.Export(context.Background(), t, os.Getenv(dirEnv))
-		return int64(n), requests, err
-	})
 }
 
 // processRun is a child's report with the rusage of its process.
 type processRun struct {
-	childReport
+	bench.Report
 	CPU    float64 // user + system seconds of the whole process
 	MaxRSS float64 // peak resident set, MiB
 }
 
-// runChild runs the test binary as a child doing what env says.
-func runChild(tb testing.TB, env ...string) processRun {
+// runChild runs cmd, a child that prints a bench.Report.
+func runChild(tb testing.TB, cmd *exec.Cmd) processRun {
 	tb.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		tb.Fatalf("child %v: %v", env, err)
+		tb.Fatalf("child %v: %v", cmd.Args, err)
 	}
 	var r processRun
-	if err := json.Unmarshal(out, &r.childReport); err != nil {
-		tb.Fatalf("child %v: report %q: %v", env, out, err)
+	if err := json.Unmarshal(out, &r.Report); err != nil {
+		tb.Fatalf("child %v: report %q: %v", cmd.Args, out, err)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	r.MaxRSS = float64(ru.Maxrss) / 1024 // Linux reports KiB
 	return r
+}
+
+// duckCommand is the test binary as DuckDB's child, converting pages.
+func duckCommand(pages string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=duckdb", dirEnv+"="+pages)
+	return cmd
+}
+
+// buildExporter builds cmd benchexport into dir as the Lambda binary is
+// built (no cgo, trimmed) and returns its path.
+func buildExporter(tb testing.TB, dir string) string {
+	tb.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	path := filepath.Join(dir, "benchexport")
+	cmd := exec.Command(goTool, "build", "-trimpath", "-o", path, "./benchexport")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("build benchexport: %v\n%s", err, out)
+	}
+	return path
 }
 
 // poolSize is the simulator tenant the pool is taken from.
@@ -176,14 +145,4 @@ func readList(tb testing.TB, c *keka.Client, l keka.List) []json.RawMessage {
 	}
 }
 
-func readPool(path string) (*bench.Pool, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var pool struct{ Jobs, Applications []json.RawMessage }
-	if err := json.Unmarshal(b, &pool); err != nil {
-		return nil, fmt.Errorf("pool %s: %w", path, err)
-	}
-	return bench.NewPool(pool.Jobs, pool.Applications)
-}
+func readPool(path string) (*bench.Pool, error) { return bench.ReadPool(path) }
