@@ -522,7 +522,7 @@ func TestDataset_GlueColumns(t *testing.T) {
 	want := map[string][]dataset.GlueColumn{
 		"jobs": append([]dataset.GlueColumn{
 			{"job_id", "string"}, {"title", "string"}, {"description", "string"}, {"department_name", "string"},
-			{"job_type", "string"}, {"status", "int"}, {"no_of_openings", "int"}, {"org_job_id", "string"},
+			{"job_type", "string"}, {"job_type_label", "string"}, {"status", "int"}, {"status_label", "string"}, {"no_of_openings", "int"}, {"org_job_id", "string"},
 			{"requisition_identifier", "string"}, {"is_referral_enabled", "boolean"}, {"career_portal_url", "string"},
 			{"experience", "string"}, {"created_on", "timestamp"}, {"published_on", "timestamp"}, {"target_hire_date", "timestamp"},
 			{"locations", "array<struct<name:string,city:string,state:string,country_name:string>>"},
@@ -540,7 +540,7 @@ func TestDataset_GlueColumns(t *testing.T) {
 		"preboarding_candidates": append([]dataset.GlueColumn{
 			{"candidate_id", "string"}, {"first_name", "string"}, {"middle_name", "string"}, {"last_name", "string"},
 			{"email", "string"}, {"country_code", "string"}, {"mobile_number", "string"}, {"gender", "int"},
-			{"stage", "int"}, {"status", "int"}, {"job_title", "string"}, {"department", "string"},
+			{"stage", "int"}, {"stage_label", "string"}, {"status", "int"}, {"status_label", "string"}, {"job_title", "string"}, {"department", "string"},
 			{"work_location", "string"}, {"expected_date_of_joining", "timestamp"},
 		}, tail...),
 	}
