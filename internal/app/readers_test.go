@@ -1,0 +1,319 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/kekasim"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+)
+
+// The labels Keka's developer reference publishes, written out here
+// independently of internal/dataset.
+var (
+	jobStatusNames = map[int]string{0: "Draft", 1: "Online", 2: "Archived", 3: "Offline", 4: "Confidential"}
+	jobTypeNames   = map[int]string{1: "PartTime", 2: "FullTime"}
+	stageNames     = map[int]string{0: "Start", 1: "CollectInfo", 2: "VerifyInfo", 3: "ManageOffer", 4: "OfferAcceptance", 5: "Hired"}
+	statusNames    = map[int]string{0: "Initiated", 1: "Completed", 2: "Cancelled", 3: "Archived", 4: "CandidatureRevoked", 5: "MarkedAsNoShow"}
+)
+
+// TestMain_Readers exports a tenant over several invocations and reads every
+// table folder back with Apache Arrow (pqarrow, which follows Arrow C++ and
+// pyarrow) and DuckDB, checks the values against the simulator's ground
+// truth, and walks every footer and page header of every file.
+func TestMain_Readers(t *testing.T) {
+	tenant := kekasim.NewTenant(11, kekasim.Size{Jobs: 10, Applications: 400, Preboarding: 60})
+	sim, err := kekasim.Start(tenant, kekasim.Options{RequestsPerMinute: 100000, Latency: 15 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	out := t.TempDir()
+	code, stdout, stderr := run(t, []string{"--out", out, "--event", "-", "--invocation-budget", "50ms"}, simEnv(sim), `{"snapshotDate":"2026-11-01"}`)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var res snapshot.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Invocations < 5 {
+		t.Errorf("the run took %d invocations, want at least 5 for this test", res.Invocations)
+	}
+	truth := sim.Truth()
+	for _, d := range dataset.All() {
+		t.Run(d.Name, func(t *testing.T) {
+			dir := filepath.Join(out, d.Name)
+			for _, p := range filesUnder(t, dir) {
+				if !strings.HasSuffix(p, ".parquet") {
+					t.Errorf("%s is in the table folder: a reader pointed at it would read it as data", p)
+					continue
+				}
+				checkLayout(t, p)
+			}
+			rows := arrowFolder(t, dir)
+			duckKeys := duckFolder(t, dir, d.Name)
+			var keys []string
+			for _, r := range rows {
+				keys = append(keys, rowKey(d.Name, r))
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, duckKeys) {
+				t.Errorf("Arrow read %d rows, DuckDB %d, or their keys differ", len(keys), len(duckKeys))
+			}
+			checkTruth(t, d.Name, rows, truth)
+		})
+	}
+}
+
+// filesUnder returns every file below dir.
+func filesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkLayout walks the footer, the page index and every page header of a
+// file: version 1 data pages only, PLAIN or RLE_DICTIONARY values, no
+// statistic longer than dataset.MaxStatisticBytes, no header over 1 MiB, one
+// row group (every file here is smaller than the target).
+func checkLayout(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	meta := f.Metadata()
+	if len(meta.RowGroups) != 1 {
+		t.Errorf("%s: %d row groups, want 1 (the data is smaller than a row group's target)", path, len(meta.RowGroups))
+	}
+	for _, rg := range meta.RowGroups {
+		for _, c := range rg.Columns {
+			col := strings.Join(c.MetaData.PathInSchema, ".")
+			md := c.MetaData
+			for _, e := range md.Encoding {
+				if e != format.Plain && e != format.RLEDictionary && e != format.RLE {
+					t.Errorf("%s: column %s uses encoding %v", path, col, e)
+				}
+			}
+			checkStats(t, path+" footer "+col, md.Statistics)
+			start := md.DataPageOffset
+			if md.DictionaryPageOffset > 0 {
+				start = md.DictionaryPageOffset
+			}
+			walkPages(t, path, col, b[start:start+md.TotalCompressedSize], md.NumValues)
+		}
+	}
+	for i, ci := range f.ColumnIndexes() {
+		for _, v := range append(slices.Clone(ci.MinValues), ci.MaxValues...) {
+			if len(v) > dataset.MaxStatisticBytes {
+				t.Errorf("%s: column index %d holds a bound of %d bytes", path, i, len(v))
+			}
+		}
+	}
+}
+
+func walkPages(t *testing.T, path, col string, chunk []byte, numValues int64) {
+	t.Helper()
+	r := bytes.NewReader(chunk)
+	var values int64
+	for r.Len() > 0 {
+		before := r.Len()
+		var h format.PageHeader
+		if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReader(r)).Decode(&h); err != nil {
+			t.Fatalf("%s: column %s: page header at %d: %v", path, col, len(chunk)-before, err)
+		}
+		if size := before - r.Len(); size > 1<<20 {
+			t.Errorf("%s: column %s: page header of %d bytes", path, col, size)
+		}
+		switch h.Type {
+		case format.DictionaryPage:
+			if h.DictionaryPageHeader.V.Encoding != format.Plain && h.DictionaryPageHeader.V.Encoding != format.PlainDictionary {
+				t.Errorf("%s: column %s: dictionary page encoded %v", path, col, h.DictionaryPageHeader.V.Encoding)
+			}
+		case format.DataPage:
+			dp := h.DataPageHeader.V
+			if dp.Encoding != format.Plain && dp.Encoding != format.RLEDictionary {
+				t.Errorf("%s: column %s: data page encoded %v", path, col, dp.Encoding)
+			}
+			checkStats(t, path+" page header "+col, dp.Statistics)
+			values += int64(dp.NumValues)
+		default:
+			t.Errorf("%s: column %s: page of type %v, want DATA_PAGE (version 1) or DICTIONARY_PAGE", path, col, h.Type)
+		}
+		if _, err := r.Seek(int64(h.CompressedPageSize), 1); err != nil || int(h.CompressedPageSize) > before {
+			t.Fatalf("%s: column %s: page of %d bytes runs past its column chunk", path, col, h.CompressedPageSize)
+		}
+	}
+	if values != numValues {
+		t.Errorf("%s: column %s: the pages hold %d values, the footer says %d", path, col, values, numValues)
+	}
+}
+
+func checkStats(t *testing.T, where string, s format.Statistics) {
+	t.Helper()
+	for _, v := range [][]byte{s.Min, s.Max, s.MinValue, s.MaxValue} {
+		if len(v) > dataset.MaxStatisticBytes {
+			t.Errorf("%s: a statistic of %d bytes, want at most %d", where, len(v), dataset.MaxStatisticBytes)
+		}
+	}
+}
+
+// arrowFolder reads every file of a table folder with pqarrow, as Arrow's
+// dataset readers do with hive partitioning: dt comes from the path.
+func arrowFolder(t *testing.T, dir string) []map[string]any {
+	t.Helper()
+	var rows []map[string]any
+	for _, p := range filesUnder(t, dir) {
+		dt, ok := strings.CutPrefix(filepath.Base(filepath.Dir(p)), "dt=")
+		if !ok {
+			t.Fatalf("%s is not in a dt= folder", p)
+		}
+		pf, err := file.OpenParquetFile(p, false)
+		if err != nil {
+			t.Fatalf("arrow: open %s: %v", p, err)
+		}
+		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 256}, memory.DefaultAllocator)
+		if err != nil {
+			t.Fatalf("arrow: %s: %v", p, err)
+		}
+		rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+		if err != nil {
+			t.Fatalf("arrow: %s: %v", p, err)
+		}
+		for rr.Next() {
+			rows = append(rows, recordRows(t, rr.RecordBatch(), dt)...)
+		}
+		if err := rr.Err(); err != nil {
+			t.Fatalf("arrow: read %s: %v", p, err)
+		}
+		rr.Release()
+		pf.Close()
+	}
+	return rows
+}
+
+// recordRows turns a record batch into rows of Go values: strings, int64s,
+// booleans and times (UTC); lists as []any.
+func recordRows(t *testing.T, rec arrow.RecordBatch, dt string) []map[string]any {
+	t.Helper()
+	rows := make([]map[string]any, rec.NumRows())
+	for i := range rows {
+		rows[i] = map[string]any{"dt": dt}
+	}
+	for c, f := range rec.Schema().Fields() {
+		col := rec.Column(c)
+		for i := range rows {
+			rows[i][f.Name] = arrowValue(t, col, i)
+		}
+	}
+	return rows
+}
+
+func arrowValue(t *testing.T, col arrow.Array, i int) any {
+	if col.IsNull(i) {
+		return nil
+	}
+	switch a := col.(type) {
+	case *array.String:
+		return a.Value(i)
+	case *array.Int32:
+		return int64(a.Value(i))
+	case *array.Int64:
+		return a.Value(i)
+	case *array.Boolean:
+		return a.Value(i)
+	case *array.Timestamp:
+		unit := a.DataType().(*arrow.TimestampType).Unit
+		if unit != arrow.Millisecond {
+			t.Errorf("timestamp in %v, want milliseconds", unit)
+		}
+		return time.UnixMilli(int64(a.Value(i))).UTC()
+	case *array.List:
+		start, end := a.ValueOffsets(i)
+		var out []any
+		for j := start; j < end; j++ {
+			out = append(out, arrowValue(t, a.ListValues(), int(j)))
+		}
+		return out
+	case *array.Struct:
+		m := map[string]any{}
+		for k := range a.NumField() {
+			m[a.DataType().(*arrow.StructType).Field(k).Name] = arrowValue(t, a.Field(k), i)
+		}
+		return m
+	}
+	t.Fatalf("arrow: no reading of %T", col)
+	return nil
+}
+
+// duckFolder reads a table folder as docs/warehouses.md tells DuckDB users to,
+// and returns its keys, sorted.
+func duckFolder(t *testing.T, dir, ds string) []string {
+	t.Helper()
+	db := duck(t)
+	q := "SELECT " + keyExpr(ds) + " AS k, dt FROM read_parquet('" + filepath.ToSlash(dir) + "/**', hive_partitioning = true) ORDER BY k"
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("duckdb: %s: %v", q, err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		var dt any
+		if err := rows.Scan(&k, &dt); err != nil {
+			t.Fatal(err)
+		}
+		if s, ok := dt.(string); !ok || s != "2026-11-01" {
+			if tm, ok := dt.(time.Time); !ok || tm.Format(time.DateOnly) != "2026-11-01" {
+				t.Errorf("duckdb: dt = %v (%T), want 2026-11-01", dt, dt)
+			}
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func rowKey(ds string, r map[string]any) string {
+	switch ds {
+	case "jobs":
+		return r["job_id"].(string)
+	case "job_candidates":
+		return r["job_id"].(string) + "/" + r["candidate_id"].(string)
+	}
+	return r["candidate_id"].(string)
+}
