@@ -608,7 +608,7 @@ func i32(p *int) *int32 {
 }
 
 // simToken gets a token from the simulator.
-func simToken(t *testing.T, s *kekasim.Server) string {
+func simToken(t testing.TB, s *kekasim.Server) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"kekaapi"}, "scope": {"kekaapi"}, "client_id": {"sim-client-id"}, "client_secret": {"sim-client-secret"}, "api_key": {"sim-api-key"}}
 	req, _ := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
@@ -624,7 +624,7 @@ func simToken(t *testing.T, s *kekasim.Server) string {
 }
 
 // simList reads every page of a list that answers bare arrays.
-func simList(t *testing.T, s *kekasim.Server, tok, path string) []json.RawMessage {
+func simList(t testing.TB, s *kekasim.Server, tok, path string) []json.RawMessage {
 	t.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
