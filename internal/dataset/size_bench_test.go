@@ -26,7 +26,7 @@ func BenchmarkSize_VersusDuckDB(b *testing.B) {
 		if err := os.WriteFile(ours, writeRows(b, d, rows), 0o600); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.Exec(`COPY (SELECT * FROM read_parquet(?)) TO '` + theirs + `' (FORMAT parquet, COMPRESSION zstd)`, ours); err != nil {
+		if _, err := db.Exec(`COPY (SELECT * FROM read_parquet(?)) TO '`+theirs+`' (FORMAT parquet, COMPRESSION zstd)`, ours); err != nil {
 			b.Fatalf("duckdb copy: %v", err)
 		}
 		oursSize, duckSize = fileSize(b, ours), fileSize(b, theirs)
