@@ -58,6 +58,9 @@ func TestMain_Readers(t *testing.T) {
 		t.Errorf("the run took %d invocations, want at least 5 for this test", res.Invocations)
 	}
 	truth := sim.Truth()
+	t.Run("the DuckDB recipe of docs/warehouses.md", func(t *testing.T) {
+		checkDuckRecipe(t, out, "2026-11-01", len(truth.Jobs))
+	})
 	for _, d := range dataset.All() {
 		t.Run(d.Name, func(t *testing.T) {
 			dir := filepath.Join(out, d.Name)
@@ -316,4 +319,61 @@ func rowKey(ds string, r map[string]any) string {
 		return r["job_id"].(string) + "/" + r["candidate_id"].(string)
 	}
 	return r["candidate_id"].(string)
+}
+
+// checkDuckRecipe runs the DuckDB queries of docs/warehouses.md on the
+// export in out, for date, and checks the per-date count they print.
+func checkDuckRecipe(t *testing.T, out, date string, jobs int) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "warehouses.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "## DuckDB\n")
+	_, block, ok2 := strings.Cut(section, "```sql\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/warehouses.md has no sql block under ## DuckDB")
+	}
+	block = strings.NewReplacer("PREFIX", filepath.ToSlash(out), "2026-11-26", date).Replace(block)
+	db := duck(t)
+	var ran int
+	for _, stmt := range strings.Split(block, ";") {
+		var lines []string
+		for _, l := range strings.Split(stmt, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		q := strings.Join(lines, " ")
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		n := 0
+		for rows.Next() {
+			n++
+			if len(cols) == 2 { // dt, jobs
+				var dt any
+				var count int64
+				if err := rows.Scan(&dt, &count); err != nil {
+					t.Fatal(err)
+				}
+				if count != int64(jobs) {
+					t.Errorf("%s: %v has %d jobs, want %d", q, dt, count, jobs)
+				}
+			}
+		}
+		rows.Close()
+		if want := map[bool]int{true: 1, false: jobs}[len(cols) == 2]; n != want {
+			t.Errorf("%s: %d rows, want %d", q, n, want)
+		}
+		ran++
+	}
+	if ran != 2 {
+		t.Errorf("ran %d queries of the recipe, want 2", ran)
+	}
 }
