@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -269,42 +268,4 @@ func readEvent(path string, stdin io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("--event: %w", err)
 	}
 	return b, nil
-}
-
-// flags are the local command line.
-type flags struct {
-	demo   bool
-	event  string
-	out    string
-	budget time.Duration
-}
-
-// parseFlags parses the command line. Its errors are one line; the usage
-// goes to stderr for -h only.
-func parseFlags(args []string, stderr io.Writer) (flags, error) {
-	var f flags
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.BoolVar(&f.demo, "demo", false, demoUsage)
-	fs.StringVar(&f.event, "event", "", "invocation event file (JSON; - for standard input)")
-	fs.StringVar(&f.out, "out", "", "write to this directory (default ./out, or S3 when EXPORT_BUCKET is set)")
-	fs.DurationVar(&f.budget, "invocation-budget", 0, "stop each simulated invocation after this long, checkpoint, and continue in the next, until the run completes")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: export [--demo] [--event FILE|-] [--out DIR] [--invocation-budget DURATION]")
-			fs.PrintDefaults()
-		}
-		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if f.budget < 0 {
-		return f, errors.New("--invocation-budget must not be negative")
-	}
-	if f.demo && f.event != "" {
-		return f, errors.New("--event cannot be used with --demo: the demo always exports today's snapshot of its own tenant")
-	}
-	return f, nil
 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -95,7 +94,7 @@ func runDemo(ctx context.Context, env Env, f flags) int {
 		return exitCode(err)
 	}
 	req := snapshot.Request{Date: env.Now().UTC()}
-	res, err := invokeUntilDone(ctx, svc, req, f.budget)
+	res, err := invokeUntilDone(ctx, svc, req, f.budget, nil)
 	if progress != nil {
 		fmt.Fprint(env.Stderr, "\r\033[K")
 	}
@@ -139,14 +138,4 @@ func outDir(dir string) string {
 		return abs
 	}
 	return dir
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
