@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"io"
 	"log/slog"
 	"time"
@@ -71,10 +70,21 @@ func (o *observer) done(m mark, client *keka.Client, res *snapshot.Result, err e
 	case res != nil:
 		in.Outcome = res.Status
 	}
-	in.Failed = err != nil && !errors.Is(err, snapshot.ErrBusy)
+	in.Failed = err != nil && needsOperator(in.Outcome)
 	if werr := metrics.Write(o.w, in); werr != nil {
 		o.log.Warn("metrics not written", "error", werr.Error())
 	}
+}
+
+// needsOperator reports whether a failure of this class needs someone:
+// a resumable one is retried by the state machine (whose last failure
+// reaches the failure queue), a busy date by its retries.
+func needsOperator(outcome string) bool {
+	switch snapshot.Class(outcome) {
+	case snapshot.ClassRunFailed, snapshot.ClassRefused, snapshot.ClassSetup, snapshot.ClassInvalid:
+		return true
+	}
+	return false
 }
 
 // stackName is the Stack dimension: EXPORT_STACK_NAME, else the function's

@@ -60,7 +60,7 @@ type Invocation struct {
 	Stack   string
 	Outcome string // an Outcome constant or a snapshot.Class
 	// Failed is true when the invocation ended with a failure that needs
-	// an operator or a retry (any class but DateBusy).
+	// an operator: RunFailed, PublishRefused, SetupFailed, InvalidEvent.
 	Failed bool
 	// Client is the client's counters for this invocation alone.
 	Client   keka.Stats
@@ -204,4 +204,13 @@ func (d doc) marshal(at time.Time) ([]byte, error) {
 		out[m.Name] = m.value
 	}
 	return json.Marshal(out)
+}
+
+// Names returns the name of every metric Write can emit.
+func Names() []string {
+	return []string{
+		MetricRows, MetricPages, MetricBytesWritten, MetricDuplicatesSkipped, MetricRereads, MetricUnreconciled,
+		MetricRequests, MetricRetries, MetricThrottled, MetricTokenFetches, MetricDuration, MetricTimeLeft, MetricFailed, MetricOutcome,
+		MetricInvocationsPerRun, MetricSnapshotAge, MetricSnapshotsComplete,
+	}
 }
