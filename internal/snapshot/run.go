@@ -182,7 +182,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	date := req.Date.UTC().Format(time.DateOnly)
 	if req.DryRun {
-		return r.dryRun(ctx, date, sel)
+		return r.dryRun(ctx, date, sel, req.StopAt)
 	}
 	ru, err := r.begin(ctx, req, date, sel)
 	if err != nil {
