@@ -59,8 +59,8 @@ func parseFlags(args []string) (flags, error) {
 	if f.demo && (f.event != "" || f.dryRun || f.lookup != "") {
 		return f, errors.New("--event, --dry-run and --lookup cannot be used with --demo: the demo always exports today's snapshot of its own tenant")
 	}
-	if f.lookup != "" && f.dryRun {
-		return f, errors.New("--lookup and --dry-run cannot be used together: a look-up writes nothing already")
+	if f.lookup != "" && (f.dryRun || f.event != "") {
+		return f, errors.New("--lookup cannot be used with --dry-run or --event: a look-up is its own event and writes nothing")
 	}
 	return f, nil
 }

@@ -107,6 +107,15 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (any, error
 		h.svc, client = svc, svc.client
 		m.client = client.Stats()
 	}
+	if r.Lookup != nil {
+		out, err := runLookup(ctx, client, h.svc.cfg, h.svc.pii, *r.Lookup)
+		h.obs.done(m, client, nil, err, lookupOutcome(err), deadline)
+		if err != nil {
+			log.Error("look-up failed", "error", err.Error())
+			return out, messages.InvokeResponse_Error{Type: string(lookupClass(err)), Message: err.Error()}
+		}
+		return out, nil
+	}
 	req := request(r)
 	req.Logger = log.With("snapshot_date", r.SnapshotDate.Format(time.DateOnly))
 	if !deadline.IsZero() {

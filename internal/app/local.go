@@ -11,6 +11,7 @@ import (
 	"github.com/kekaexport/keka-hire-export/internal/config"
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/keka"
+	"github.com/kekaexport/keka-hire-export/internal/lookup"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
 
@@ -45,6 +46,9 @@ func runLocal(ctx context.Context, env Env) int {
 	ev, err := localEvent(env, f)
 	if err != nil {
 		return fail(env, err, 2)
+	}
+	if ev.Lookup != nil {
+		return localLookup(ctx, env, cfg, f, *ev.Lookup)
 	}
 	out := f.out
 	if out == "" && cfg.Bucket == "" {
@@ -108,11 +112,15 @@ func fail(env Env, err error, code int) int {
 	return code
 }
 
-// localEvent reads the event of a local run and applies --dry-run.
+// localEvent reads the event of a local run and applies --dry-run;
+// --lookup is the event {"lookup": ...}.
 func localEvent(env Env, f flags) (config.Request, error) {
 	b, err := readEvent(f.event, env.Stdin)
 	if err != nil {
 		return config.Request{}, err
+	}
+	if f.lookup != "" {
+		b = []byte(`{"lookup": ` + f.lookup + `}`)
 	}
 	ev, err := config.ParseEvent(b, dataset.Names(), env.Now())
 	if err != nil {
@@ -122,6 +130,37 @@ func localEvent(env Env, f flags) (config.Request, error) {
 		ev.DryRun = true
 	}
 	return ev, nil
+}
+
+// localLookup carries out a look-up: the records go to standard output
+// as JSON; nothing is written anywhere else.
+func localLookup(ctx context.Context, env Env, cfg config.Config, f flags, l config.Lookup) int {
+	log := newLogger(env.Stderr, cfg.LogLevel)
+	obs, closeMetrics, err := localObserver(env, f.metrics, cfg, log)
+	if err != nil {
+		return fail(env, err, 2)
+	}
+	defer closeMetrics()
+	client, pii, err := connect(ctx, cfg, log, awsLoader(ctx))
+	if err != nil {
+		return fail(env, err, exitCode(err))
+	}
+	m := obs.start(client)
+	res, err := runLookup(ctx, client, cfg, pii, l)
+	obs.done(m, client, nil, err, lookupOutcome(err), time.Time{})
+	if err != nil {
+		code := 1
+		if lookupClass(err) == snapshot.ClassInvalid || errors.Is(err, keka.ErrConfiguration) {
+			code = 2
+		}
+		return fail(env, err, code)
+	}
+	writeJSON(env.Stdout, res)
+	fmt.Fprintf(env.Stderr, "%d %s record(s) from %d page(s), %d request(s)\n", res.Count, res.Dataset, res.Pages, res.Requests)
+	if res.Truncated {
+		fmt.Fprintf(env.Stderr, "keka-export: more records may match: narrow the look-up, or raise its limit (at most %d; %d pages at most are read)\n", config.MaxLookupLimit, lookup.MaxPages)
+	}
+	return 0
 }
 
 // localObserver opens the --metrics destination; without one, no metrics
