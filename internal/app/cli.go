@@ -28,12 +28,12 @@ func flagSet(f *flags) *flag.FlagSet {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&f.demo, "demo", false, demoUsage)
-	fs.StringVar(&f.event, "event", "", "invocation event file (JSON; - for standard input); default: today's snapshot of every dataset")
-	fs.StringVar(&f.out, "out", "", "write to this directory (default ./out, or S3 when EXPORT_BUCKET is set)")
+	fs.StringVar(&f.event, "event", "", "invocation event `FILE` (JSON; - for standard input); default: today's snapshot of every dataset")
+	fs.StringVar(&f.out, "out", "", "write to this `DIR` (default ./out, or S3 when EXPORT_BUCKET is set)")
 	fs.DurationVar(&f.budget, "invocation-budget", 0, "stop each simulated invocation after this long, checkpoint, and continue in the next, until the run completes (default 0: one invocation without limit)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "plan the run and write nothing: the records and requests each dataset needs, the time at the configured rate, and the invocations (the event's dryRun)")
-	fs.StringVar(&f.lookup, "lookup", "", `look records up in Keka now, touching no snapshot: a JSON object as the event's lookup, e.g. '{"dataset":"preboarding_candidates","status":1}'`)
-	fs.StringVar(&f.metrics, "metrics", "", "append the run's CloudWatch EMF metric lines to this file (- for standard error); under Lambda they go to standard output")
+	fs.StringVar(&f.lookup, "lookup", "", "look records up in Keka now, touching no snapshot: a `JSON` object as the event's lookup, e.g. '{\"dataset\":\"preboarding_candidates\",\"status\":1}'")
+	fs.StringVar(&f.metrics, "metrics", "", "append the run's CloudWatch EMF metric lines to this `FILE` (- for standard error); under Lambda they go to standard output")
 	return fs
 }
 
