@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
+	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 )
 
 func TestMain_Help(t *testing.T) {
@@ -48,6 +49,15 @@ func TestMain_ErrorHints(t *testing.T) {
 		"KEKA_CLIENT_ID": "a", "KEKA_CLIENT_SECRET": "b", "KEKA_API_KEY": "c"}, "")
 	if code != 2 || !strings.Contains(stderr, "keka or kekademo") {
 		t.Errorf("a wrong environment: exit %d, %q; want 2 naming keka and kekademo", code, stderr)
+	}
+	sim, err := kekasim.Start(kekasim.NewTenant(1, kekasim.Size{Jobs: 1}), kekasim.Options{RequestsPerMinute: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	code, _, stderr = run(t, []string{"--out", t.TempDir()}, simEnv(sim, "KEKA_CLIENT_SECRET=wrong"), "")
+	if code != 1 || !strings.Contains(stderr, "what to do: Keka's token endpoint refused the key: check KEKA_CLIENT_ID, KEKA_CLIENT_SECRET and KEKA_API_KEY") {
+		t.Errorf("refused credentials: exit %d, want 1 naming the credentials to check:\n%s", code, tail(stderr, 1500))
 	}
 	code, _, stderr = run(t, []string{"--no-such-flag"}, nil, "")
 	if code != 2 || !strings.Contains(stderr, "--help") {
