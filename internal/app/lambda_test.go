@@ -160,12 +160,12 @@ func checkS3Snapshot(t *testing.T, w *lambdaWorld, prefix, date, runID string) {
 	t.Helper()
 	truth := w.sim.Truth()
 	want := []string{
+		"_manifests/job_candidates/dt=" + date + ".json",
+		"_manifests/jobs/dt=" + date + ".json",
+		"_manifests/preboarding_candidates/dt=" + date + ".json",
 		"_runs/dt=" + date + "/checkpoint.json",
-		"job_candidates/dt=" + date + "/_manifest.json",
 		"job_candidates/dt=" + date + "/part-00000.parquet",
-		"jobs/dt=" + date + "/_manifest.json",
 		"jobs/dt=" + date + "/part-00000.parquet",
-		"preboarding_candidates/dt=" + date + "/_manifest.json",
 		"preboarding_candidates/dt=" + date + "/part-00000.parquet",
 	}
 	objs := w.objects(t, prefix)
@@ -208,7 +208,7 @@ func checkS3Snapshot(t *testing.T, w *lambdaWorld, prefix, date, runID string) {
 	if n := len(readS3Rows[dataset.PreboardingCandidateRow](t, w, prefix+"/preboarding_candidates/dt="+date+"/part-00000.parquet")); n != len(truth.Preboarding) {
 		t.Errorf("%d preboarding candidates exported, the tenant has %d", n, len(truth.Preboarding))
 	}
-	b, _ := w.get(t, prefix+"/job_candidates/dt="+date+"/_manifest.json")
+	b, _ := w.get(t, prefix+"/"+snapshot.ManifestKey("job_candidates", date))
 	var m snapshot.Manifest
 	if err := json.Unmarshal(b, &m); err != nil || m.RunID != runID || m.Rows != int64(len(wantApps)) || m.Objects[0].Size != objs["job_candidates/dt="+date+"/part-00000.parquet"] {
 		t.Errorf("manifest %s (%v) does not describe run %s with %d rows", b, err, runID, len(wantApps))
