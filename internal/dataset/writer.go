@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // The layout every writer of this package produces, chosen once for the
@@ -36,8 +35,6 @@ const (
 // rowGroupTarget is targetRowGroupBytes; the package's tests lower it.
 var rowGroupTarget int64 = targetRowGroupBytes
 
-var codec = &zstd.Codec{Level: zstd.DefaultLevel}
-
 // pageBuffers holds the encoded pages of the row groups being written (see
 // spillBytes).
 var pageBuffers parquet.BufferPool = spillPool{dir: os.TempDir()}
@@ -45,7 +42,7 @@ var pageBuffers parquet.BufferPool = spillPool{dir: os.TempDir()}
 // writerOptions are the options of every Parquet writer of this package.
 func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
-		parquet.Compression(codec),
+		parquet.Compression(newCodec()), // one encoder per writer, see codec.go
 		parquet.DataPageVersion(1),
 		parquet.DataPageStatistics(false),
 		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.RLEDictionary),
