@@ -160,12 +160,12 @@ func checkS3Snapshot(t *testing.T, w *lambdaWorld, prefix, date, runID string) {
 	t.Helper()
 	truth := w.sim.Truth()
 	want := []string{
+		"_manifests/job_candidates/dt=" + date + ".json",
+		"_manifests/jobs/dt=" + date + ".json",
+		"_manifests/preboarding_candidates/dt=" + date + ".json",
 		"_runs/dt=" + date + "/checkpoint.json",
-		"job_candidates/dt=" + date + "/_manifest.json",
 		"job_candidates/dt=" + date + "/part-00000.parquet",
-		"jobs/dt=" + date + "/_manifest.json",
 		"jobs/dt=" + date + "/part-00000.parquet",
-		"preboarding_candidates/dt=" + date + "/_manifest.json",
 		"preboarding_candidates/dt=" + date + "/part-00000.parquet",
 	}
 	objs := w.objects(t, prefix)
@@ -208,7 +208,7 @@ func checkS3Snapshot(t *testing.T, w *lambdaWorld, prefix, date, runID string) {
 	if n := len(readS3Rows[dataset.PreboardingCandidateRow](t, w, prefix+"/preboarding_candidates/dt="+date+"/part-00000.parquet")); n != len(truth.Preboarding) {
 		t.Errorf("%d preboarding candidates exported, the tenant has %d", n, len(truth.Preboarding))
 	}
-	b, _ := w.get(t, prefix+"/job_candidates/dt="+date+"/_manifest.json")
+	b, _ := w.get(t, prefix+"/"+snapshot.ManifestKey("job_candidates", date))
 	var m snapshot.Manifest
 	if err := json.Unmarshal(b, &m); err != nil || m.RunID != runID || m.Rows != int64(len(wantApps)) || m.Objects[0].Size != objs["job_candidates/dt="+date+"/part-00000.parquet"] {
 		t.Errorf("manifest %s (%v) does not describe run %s with %d rows", b, err, runID, len(wantApps))
@@ -246,6 +246,24 @@ func TestLambda(t *testing.T) {
 		for _, leak := range []string{secret, "sim-api-key", "Bearer "} {
 			if strings.Contains(logs, leak) {
 				t.Errorf("the function's logs contain %q", leak)
+			}
+		}
+		// Each publishing invocation wrote its metrics to standard output.
+		var emfLines []byte
+		for _, line := range strings.Split(logs, "\n") {
+			if strings.Contains(line, `"_aws":`) && strings.Contains(line, `"Dataset":"jobs"`) {
+				emfLines = append(emfLines, line+"\n"...)
+			}
+		}
+		if n := strings.Count(string(emfLines), "\n"); n != 2 {
+			t.Errorf("%d EMF lines with the jobs dataset's figures in the function's log, want one for each of the 2 runs", n)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(emfLines)), "\n") {
+			m := readEMF(t, []byte(line))
+			for k, v := range m {
+				if strings.HasPrefix(k, "Rows ") && v != float64(len(w.sim.Truth().Jobs)) {
+					t.Errorf("%s = %v, want %d", k, v, len(w.sim.Truth().Jobs))
+				}
 			}
 		}
 	})

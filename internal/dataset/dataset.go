@@ -83,9 +83,9 @@ const (
 
 // SchemaVersion of the datasets declared here.
 const (
-	jobsSchemaVersion          = 1
+	jobsSchemaVersion          = 2 // 2: job_type_label, status_label
 	jobCandidatesSchemaVersion = 1
-	preboardingSchemaVersion   = 1
+	preboardingSchemaVersion   = 2 // 2: stage_label, status_label
 )
 
 var registry = []Dataset{jobs(), jobCandidates(), preboardingCandidates()}

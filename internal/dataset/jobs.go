@@ -25,7 +25,9 @@ type JobRow struct {
 	Description           *string          `parquet:"description,optional"`
 	DepartmentName        *string          `parquet:"department_name,optional"`
 	JobType               *string          `parquet:"job_type,optional"`
+	JobTypeLabel          *string          `parquet:"job_type_label,optional"` // PartTime, FullTime (labels.go)
 	Status                *int32           `parquet:"status,optional"`
+	StatusLabel           *string          `parquet:"status_label,optional"` // Draft, Online, Archived, Offline, Confidential
 	NoOfOpenings          *int32           `parquet:"no_of_openings,optional"`
 	OrgJobID              *string          `parquet:"org_job_id,optional"`
 	RequisitionIdentifier *string          `parquet:"requisition_identifier,optional"`
@@ -141,7 +143,9 @@ func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 		Description:           j.Description.ptr(),
 		DepartmentName:        j.DepartmentName.ptr(),
 		JobType:               j.JobType.ptr(),
+		JobTypeLabel:          jobTypeLabel(j.JobType.ptr()),
 		Status:                j.Status.ptr(),
+		StatusLabel:           codeLabel(jobStatusLabels, j.Status.ptr()),
 		NoOfOpenings:          j.NoOfOpenings.ptr(),
 		OrgJobID:              j.OrgJobID.ptr(),
 		RequisitionIdentifier: j.RequisitionIdentifier.ptr(),

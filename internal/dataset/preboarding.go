@@ -24,7 +24,9 @@ type PreboardingCandidateRow struct {
 	MobileNumber          *string    `parquet:"mobile_number,optional"`
 	Gender                *int32     `parquet:"gender,optional"`
 	Stage                 *int32     `parquet:"stage,optional"`
+	StageLabel            *string    `parquet:"stage_label,optional"` // Start ... Hired (labels.go)
 	Status                *int32     `parquet:"status,optional"`
+	StatusLabel           *string    `parquet:"status_label,optional"` // Initiated ... MarkedAsNoShow
 	JobTitle              *string    `parquet:"job_title,optional"`
 	Department            *string    `parquet:"department,optional"`
 	WorkLocation          *string    `parquet:"work_location,optional"`
@@ -105,7 +107,9 @@ func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		MobileNumber:          m.PII.value(c.MobileNumber.ptr(), false),
 		Gender:                c.Gender.ptr(),
 		Stage:                 c.Stage.ptr(),
+		StageLabel:            codeLabel(preboardingStageLabels, c.Stage.ptr()),
 		Status:                c.Status.ptr(),
+		StatusLabel:           codeLabel(preboardingStatusLabels, c.Status.ptr()),
 		JobTitle:              title.ptr(),
 		Department:            c.Department.ptr(),
 		WorkLocation:          c.WorkLocation.ptr(),

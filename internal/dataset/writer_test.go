@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/parquet-go/parquet-go"
@@ -356,7 +357,7 @@ func TestWriter_RowGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("bounded by rows", func(t *testing.T) {
+	t.Run("one row group when smaller than the target", func(t *testing.T) {
 		const n = 50_000
 		var buf bytes.Buffer
 		w := d.NewWriter(&buf)
@@ -371,28 +372,19 @@ func TestWriter_RowGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := openFile(t, buf.Bytes())
-		rgs := f.RowGroups()
-		if len(rgs) < 3 {
-			t.Fatalf("%d row groups for %d rows, want at least 3", len(rgs), n)
-		}
-		var total int64
-		for _, rg := range rgs {
-			if rg.NumRows() > 20_000 {
-				t.Errorf("row group of %d rows", rg.NumRows())
-			}
-			total += rg.NumRows()
-		}
-		if total != n || f.NumRows() != n {
-			t.Errorf("file has %d rows, want %d", total, n)
+		if len(f.RowGroups()) != 1 || f.NumRows() != n {
+			t.Fatalf("%d row groups, %d rows; want 1 row group of %d rows", len(f.RowGroups()), f.NumRows(), n)
 		}
 	})
 
-	t.Run("bounded by bytes", func(t *testing.T) {
-		// 300 rows of 200 KiB of incompressible raw_json: 60 MiB, far fewer rows than a row group holds.
+	t.Run("row groups of the target size", func(t *testing.T) {
+		// 300 rows of 20 KiB of incompressible raw_json: about 6 MiB, at a
+		// target of 1 MiB.
+		defer dataset.SetRowGroupTarget(1 << 20)()
 		rng := rand.New(rand.NewPCG(1, 2))
 		var buf bytes.Buffer
 		w := d.NewWriter(&buf)
-		big := make([]byte, 200<<10)
+		big := make([]byte, 20<<10)
 		for i := range 300 {
 			for j := range big {
 				big[j] = 'a' + byte(rng.IntN(26))
@@ -408,16 +400,10 @@ func TestWriter_RowGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := openFile(t, buf.Bytes())
-		if len(f.RowGroups()) < 2 {
-			t.Errorf("%d row groups, want several", len(f.RowGroups()))
-		}
-		for i, rg := range f.Metadata().RowGroups {
-			if rg.TotalByteSize > 32<<20 {
-				t.Errorf("row group %d holds %d bytes uncompressed, want under 32 MiB", i, rg.TotalByteSize)
-			}
-		}
-		if f.NumRows() != 300 {
-			t.Errorf("file has %d rows", f.NumRows())
+		checkRowGroupSizes(t, f, 1<<20) // raw_json's pages pass spillBytes: buffered in a file
+		got := readBack[dataset.JobCandidateRow](t, buf.Bytes())
+		if len(got) != 300 || got[299].CandidateID != "299" || got[299].RawJSON != string(big) {
+			t.Errorf("read back %d rows, or the last one differs", len(got))
 		}
 	})
 
@@ -467,8 +453,8 @@ func TestConcat(t *testing.T) {
 		}
 	}
 	f := openFile(t, out.Bytes())
-	if len(f.RowGroups()) < 4 { // 5 | 20000 20000 5000 | 7
-		t.Errorf("%d row groups, want the parts' row groups kept", len(f.RowGroups()))
+	if len(f.RowGroups()) != 1 {
+		t.Errorf("%d row groups, want one: the parts hold less than a row group's target", len(f.RowGroups()))
 	}
 	if c := f.Metadata().RowGroups[0].Columns[0].MetaData.Codec; c != format.Zstd {
 		t.Errorf("codec = %v, want ZSTD", c)
@@ -477,6 +463,37 @@ func TestConcat(t *testing.T) {
 		t.Errorf("last row created_on = %v", got.CreatedOn)
 	}
 
+	t.Run("row groups of the target size", func(t *testing.T) {
+		// Six parts (as from six invocations) of 40 jobs with 8 KiB of
+		// incompressible description each: about 1.9 MiB, at a target of 256 KiB.
+		defer dataset.SetRowGroupTarget(256 << 10)()
+		rng := rand.New(rand.NewPCG(3, 4))
+		var readers []io.ReaderAt
+		var sizes []int64
+		n := 0
+		for range 6 {
+			var raws []string
+			for range 40 {
+				desc := make([]byte, 8<<10)
+				for j := range desc {
+					desc[j] = 'a' + byte(rng.IntN(26))
+				}
+				n++
+				raws = append(raws, fmt.Sprintf(`{"id":"j%06d","description":%q}`, n, desc))
+			}
+			p := writeRows(t, d, mapAll(t, d, meta(), raws...))
+			readers, sizes = append(readers, bytes.NewReader(p)), append(sizes, int64(len(p)))
+		}
+		var out bytes.Buffer
+		if _, err := dataset.Concat(&out, d.Schema, readers, sizes); err != nil {
+			t.Fatalf("Concat: %v", err)
+		}
+		f := openFile(t, out.Bytes())
+		checkRowGroupSizes(t, f, 256<<10)
+		if got := readBack[dataset.JobRow](t, out.Bytes()); len(got) != n || got[n-1].JobID != fmt.Sprintf("j%06d", n) {
+			t.Errorf("read %d rows back, want %d", len(got), n)
+		}
+	})
 	t.Run("schema mismatch", func(t *testing.T) {
 		other := mustLookup(t, "preboarding_candidates")
 		_, err := dataset.Concat(io.Discard, other.Schema, readers[:1], sizes[:1])
@@ -507,7 +524,7 @@ func TestDataset_GlueColumns(t *testing.T) {
 	want := map[string][]dataset.GlueColumn{
 		"jobs": append([]dataset.GlueColumn{
 			{"job_id", "string"}, {"title", "string"}, {"description", "string"}, {"department_name", "string"},
-			{"job_type", "string"}, {"status", "int"}, {"no_of_openings", "int"}, {"org_job_id", "string"},
+			{"job_type", "string"}, {"job_type_label", "string"}, {"status", "int"}, {"status_label", "string"}, {"no_of_openings", "int"}, {"org_job_id", "string"},
 			{"requisition_identifier", "string"}, {"is_referral_enabled", "boolean"}, {"career_portal_url", "string"},
 			{"experience", "string"}, {"created_on", "timestamp"}, {"published_on", "timestamp"}, {"target_hire_date", "timestamp"},
 			{"locations", "array<struct<name:string,city:string,state:string,country_name:string>>"},
@@ -525,7 +542,7 @@ func TestDataset_GlueColumns(t *testing.T) {
 		"preboarding_candidates": append([]dataset.GlueColumn{
 			{"candidate_id", "string"}, {"first_name", "string"}, {"middle_name", "string"}, {"last_name", "string"},
 			{"email", "string"}, {"country_code", "string"}, {"mobile_number", "string"}, {"gender", "int"},
-			{"stage", "int"}, {"status", "int"}, {"job_title", "string"}, {"department", "string"},
+			{"stage", "int"}, {"stage_label", "string"}, {"status", "int"}, {"status_label", "string"}, {"job_title", "string"}, {"department", "string"},
 			{"work_location", "string"}, {"expected_date_of_joining", "timestamp"},
 		}, tail...),
 	}
@@ -577,4 +594,70 @@ func hasField(s *parquet.Schema, name string) bool {
 		}
 	}
 	return false
+}
+
+// checkRowGroupSizes checks that every row group of f but the last holds
+// between half the target and the target as written (the writer's estimate
+// counts values not yet compressed, and a dictionary's values beside the
+// indexes that refer to them), and the last at most the target.
+func checkRowGroupSizes(t *testing.T, f *parquet.File, target int64) {
+	t.Helper()
+	rgs := f.Metadata().RowGroups
+	if len(rgs) < 2 {
+		t.Fatalf("%d row groups, want several at a target of %d bytes", len(rgs), target)
+	}
+	for i, rg := range rgs {
+		size := rg.TotalCompressedSize
+		if size > target*5/4 || (i < len(rgs)-1 && size < target/2) {
+			t.Errorf("row group %d of %d: %d bytes (%d rows), want about %d", i, len(rgs), size, rg.NumRows, target)
+		}
+	}
+}
+
+func TestWriter_StatisticsBounded(t *testing.T) {
+	d := mustLookup(t, "jobs")
+	tests := []struct {
+		name   string
+		titles []string
+		stats  bool // whether min and max can be kept
+	}{
+		{"ASCII", []string{strings.Repeat("z", 100) + "a", "a", strings.Repeat("m", 64)}, true},
+		{"multi-byte at the cut", []string{strings.Repeat("ä", 40), strings.Repeat("𝔘", 30), "b"}, true},
+		{"short", []string{"a", "b"}, true},
+		{"max cannot be raised", []string{strings.Repeat("\U0010FFFF", 20), "a"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var raws []string
+			for i, title := range tt.titles {
+				q, _ := json.Marshal(title)
+				raws = append(raws, fmt.Sprintf(`{"id":"j%d","title":%s}`, i, q))
+			}
+			f := openFile(t, writeRows(t, d, mapAll(t, d, meta(), raws...)))
+			col := -1
+			for i, c := range f.Metadata().RowGroups[0].Columns {
+				if c.MetaData.PathInSchema[0] == "title" {
+					col = i
+				}
+			}
+			s := f.Metadata().RowGroups[0].Columns[col].MetaData.Statistics
+			if len(s.MinValue) > dataset.MaxStatisticBytes || len(s.MaxValue) > dataset.MaxStatisticBytes || s.Min != nil || s.Max != nil {
+				t.Fatalf("statistics of %d and %d bytes (deprecated %d, %d)", len(s.MinValue), len(s.MaxValue), len(s.Min), len(s.Max))
+			}
+			if !tt.stats {
+				if s.MinValue != nil || s.MaxValue != nil {
+					t.Errorf("min %q, max %q: want none", s.MinValue, s.MaxValue)
+				}
+				return
+			}
+			if !utf8.Valid(s.MinValue) || !utf8.Valid(s.MaxValue) {
+				t.Errorf("min %q or max %q is not UTF-8", s.MinValue, s.MaxValue)
+			}
+			for _, title := range tt.titles {
+				if string(s.MinValue) > title || string(s.MaxValue) < title {
+					t.Errorf("%.20q is outside [%q, %q]", title, s.MinValue, s.MaxValue)
+				}
+			}
+		})
+	}
 }

@@ -33,12 +33,12 @@ func TestRunner_Run(t *testing.T) {
 		}
 		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
 		want := []string{
+			"_manifests/job_candidates/dt=2026-11-26.json",
+			"_manifests/jobs/dt=2026-11-26.json",
+			"_manifests/preboarding_candidates/dt=2026-11-26.json",
 			"_runs/dt=2026-11-26/checkpoint.json",
-			"job_candidates/dt=2026-11-26/_manifest.json",
 			"job_candidates/dt=2026-11-26/part-00000.parquet",
-			"jobs/dt=2026-11-26/_manifest.json",
 			"jobs/dt=2026-11-26/part-00000.parquet",
-			"preboarding_candidates/dt=2026-11-26/_manifest.json",
 			"preboarding_candidates/dt=2026-11-26/part-00000.parquet",
 		}
 		if got := partitionFiles(t, h.dir); !slices.Equal(got, want) {
@@ -119,7 +119,7 @@ func TestRunner_Run(t *testing.T) {
 					t.Errorf("dry run jobs total %s, want %d", show(d.SourceTotal), len(truth.Jobs))
 				}
 			case "job_candidates":
-				if d.EstimatedPages != int64(2*len(truth.Jobs)) {
+				if d.EstimatedPages < int64(2*len(truth.Jobs)) {
 					t.Errorf("dry run estimates %d pages of candidates, want at least %d", d.EstimatedPages, 2*len(truth.Jobs))
 				}
 			}
