@@ -72,6 +72,7 @@ func TestMain_Demo(t *testing.T) {
 	if len(truth.Jobs) < 300 || len(truth.Applications) < 20000 || len(truth.Preboarding) < 500 {
 		t.Fatalf("demo tenant is smaller than promised: %d jobs, %d applications, %d preboarding", len(truth.Jobs), len(truth.Applications), len(truth.Preboarding))
 	}
+	checkReaders(t, out, "2026-11-26", truth, false) // Arrow and DuckDB, every value; every page header
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
