@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"encoding/json"
+	"math"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
+	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
 
 func TestMain_Help(t *testing.T) {
@@ -62,5 +66,36 @@ func TestMain_ErrorHints(t *testing.T) {
 	code, _, stderr = run(t, []string{"--no-such-flag"}, nil, "")
 	if code != 2 || !strings.Contains(stderr, "--help") {
 		t.Errorf("an unknown flag: exit %d, %q; want 2 pointing to --help", code, stderr)
+	}
+}
+
+func TestMain_DryRun(t *testing.T) {
+	sim, err := kekasim.Start(kekasim.NewTenant(8, kekasim.Size{Jobs: 9, Applications: 2600, Preboarding: 220}), kekasim.Options{RequestsPerMinute: 100000, Shape: kekasim.ShapeEnvelope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	out := t.TempDir()
+	code, stdout, stderr := run(t, []string{"--out", out, "--dry-run", "--invocation-budget", "10m"}, simEnv(sim, "KEKA_REQUESTS_PER_MINUTE=6000"), "")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, tail(stderr, 2000))
+	}
+	var res snapshot.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Plan == nil {
+		t.Fatalf("no plan in %s (%v)", stdout, err)
+	}
+	p := res.Plan
+	truth := sim.Truth()
+	want := int64(len(truth.Jobs) + len(truth.Applications) + len(truth.Preboarding))
+	// At 6000 requests a minute (97% of it, the limiter's margin), 10-minute invocations.
+	seconds := float64(p.Requests) * 60 / (6000 * 0.97)
+	if p.Records != want || math.Abs(p.Seconds-seconds) > 0.001 || p.Invocations != int(math.Ceil(seconds/600)) {
+		t.Errorf("plan %+v; want %d records, %.1f s, %d invocations", p, want, seconds, int(math.Ceil(seconds/600)))
+	}
+	if !strings.Contains(stderr, "a full run needs") || !strings.Contains(stderr, "job_candidates") {
+		t.Errorf("no plan table on stderr:\n%s", tail(stderr, 1500))
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("the dry run wrote %v", entries)
 	}
 }

@@ -82,27 +82,23 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (any, error
 		client = h.svc.client
 	}
 	m := h.obs.start(client)
-	setupFailed := func(err error, what string) (any, error) {
+	refuse := func(err error, typ, what string) (any, error) {
 		log.Error(what, "error", err.Error())
-		typ := ErrorSetup
-		if what == "invalid event" {
-			typ = ErrorInvalidEvent
-		}
 		h.obs.done(m, client, nil, err, typ, deadline)
 		return snapshot.Result{}, messages.InvokeResponse_Error{Type: typ, Message: err.Error()}
 	}
 	r, err := config.ParseEvent(event, dataset.Names(), h.now())
 	if err != nil {
-		return setupFailed(err, "invalid event")
+		return refuse(err, ErrorInvalidEvent, "invalid event")
 	}
 	if !deadline.IsZero() && time.Until(deadline)-h.margin < minWork {
 		err := fmt.Errorf("EXPORT_DEADLINE_MARGIN %s leaves less than %s of a %s invocation to work: lower it or raise the function's timeout", h.margin, minWork, time.Until(deadline).Round(time.Second))
-		return setupFailed(err, "set-up failed")
+		return refuse(err, ErrorSetup, "set-up failed")
 	}
 	if h.svc == nil {
 		svc, err := h.build(ctx)
 		if err != nil {
-			return setupFailed(err, "set-up failed")
+			return refuse(err, ErrorSetup, "set-up failed")
 		}
 		h.svc, client = svc, svc.client
 		m.client = client.Stats()

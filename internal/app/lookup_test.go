@@ -176,3 +176,28 @@ func mapsEqual(a, b map[string]any) bool {
 	}
 	return true
 }
+
+// TestMain_LookupBounded looks up the jobs of a tenant one of whose jobs
+// carries a 3 MB description: the answer stays within lookup.MaxBytes (a
+// Lambda response holds 6 MB) and says it was cut short.
+func TestMain_LookupBounded(t *testing.T) {
+	sim, err := kekasim.Start(kekasim.NewEdgeCaseTenant(), kekasim.Options{RequestsPerMinute: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	code, stdout, stderr := run(t, []string{"--lookup", `{"dataset":"jobs","limit":500}`}, simEnv(sim), "")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, tail(stderr, 2000))
+	}
+	var res lookup.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Truncated || res.Count >= len(sim.Truth().Jobs) || len(stdout) > lookup.MaxBytes+64<<10 {
+		t.Errorf("%d of %d jobs in %d bytes, truncated %v; want fewer than all, within %d bytes, truncated", res.Count, len(sim.Truth().Jobs), len(stdout), res.Truncated, lookup.MaxBytes)
+	}
+	if !strings.Contains(stderr, "more records may match") {
+		t.Errorf("no word of the cut:\n%s", tail(stderr, 1000))
+	}
+}

@@ -7,6 +7,7 @@ package lookup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,8 +37,12 @@ type Query struct {
 	Limit        int // records returned at most (at least 1)
 }
 
-// MaxPages bounds the pages one look-up reads.
-const MaxPages = 50
+// Bounds of one look-up: the pages it reads, and the JSON size of the
+// records it returns (a Lambda response holds at most 6 MB).
+const (
+	MaxPages = 50
+	MaxBytes = 4 << 20
+)
 
 // ErrInvalid is wrapped by the error of a query that cannot be carried out
 // as it stands: a filter the dataset does not take, a missing jobId.
@@ -50,10 +55,11 @@ type Result struct {
 	Count   int              `json:"count"`
 	Records []map[string]any `json:"records"` // by column name, raw_json included
 	// Truncated is true when Limit records were found before the lists
-	// ended, or MaxPages were read.
+	// ended, MaxPages were read, or the next record would pass MaxBytes.
 	Truncated bool  `json:"truncated"`
 	Pages     int   `json:"pages"`
 	Requests  int64 `json:"requests"`
+	bytes     int   // JSON size of Records so far
 }
 
 // Run carries out q through client. meta carries the PII policy, zone and
@@ -116,11 +122,17 @@ func read(ctx context.Context, client *keka.Client, d dataset.Dataset, l keka.Li
 			if !keep(row) {
 				continue
 			}
-			if len(res.Records) == limit {
+			cols := Columns(row)
+			b, err := json.Marshal(cols)
+			if err != nil {
+				return false, fmt.Errorf("lookup: %s: encode record %d of page %d: %w", d.Name, i+1, n, err)
+			}
+			if len(res.Records) == limit || res.bytes+len(b) > MaxBytes {
 				res.Truncated = true
 				return false, nil
 			}
-			res.Records = append(res.Records, Columns(row))
+			res.bytes += len(b)
+			res.Records = append(res.Records, cols)
 		}
 		if page.Last {
 			return true, nil

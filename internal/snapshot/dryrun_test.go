@@ -69,3 +69,32 @@ func TestRunner_DryRunPlan(t *testing.T) {
 	}
 
 }
+
+// TestRunner_DryRunPlan_OutOfTime ends a dry run long before it has read
+// every job's first pages: the plan extrapolates the jobs not read from
+// those read, and says it is not exact.
+func TestRunner_DryRunPlan_OutOfTime(t *testing.T) {
+	h := newHarness(t, harnessOptions{
+		size:   kekasim.Size{Jobs: 80, Applications: 9000, Preboarding: 50},
+		sim:    kekasim.Options{Shape: kekasim.ShapeEnvelope, Latency: 30 * time.Millisecond},
+		config: func(c *snapshot.Config) { c.Concurrency = 1 },
+	})
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	dry, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, DryRun: true, StopAt: time.Now().Add(time.Second)})
+	if err != nil || dry.Plan == nil {
+		t.Fatalf("dry run: %+v, %v", dry, err)
+	}
+	full, err := h.runner.Run(context.Background(), snapshot.Request{Date: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dry.Plan
+	off := math.Abs(float64(p.Requests-full.Requests)) / float64(full.Requests)
+	t.Logf("plan %d requests from %d read; the run made %d (%.1f%% off)", p.Requests, dry.Requests, full.Requests, 100*off)
+	if p.Exact || dry.Requests >= full.Requests/2 {
+		t.Fatalf("the dry run read %d of %d requests and says exact %v: it was not cut short", dry.Requests, full.Requests, p.Exact)
+	}
+	if p.Requests < int64(2*80) || off > 0.3 {
+		t.Errorf("extrapolated plan of %d requests; the run made %d", p.Requests, full.Requests)
+	}
+}
