@@ -48,6 +48,11 @@ type Dataset struct {
 	// across the lists of one call.
 	Lists func(parent string) []keka.List
 
+	// OnlyWhenNamed keeps the dataset out of the default selection (a
+	// request that names no datasets): it is exported only when a request
+	// names it. Set on datasets whose cost the default run cannot bear yet.
+	OnlyWhenNamed bool
+
 	// Map turns one raw Keka record into a row. It fails only when the record
 	// is not a JSON object, lacks its key, or the PII policy is unusable (hash
 	// without a key); the error names the dataset and field, never a value.
@@ -86,13 +91,27 @@ const (
 	jobsSchemaVersion          = 1
 	jobCandidatesSchemaVersion = 1
 	preboardingSchemaVersion   = 1
+	interviewsSchemaVersion    = 1
+	scorecardsSchemaVersion    = 1
 )
 
-var registry = []Dataset{jobs(), jobCandidates(), preboardingCandidates()}
+var registry = []Dataset{jobs(), jobCandidates(), preboardingCandidates(), interviews(), scorecards()}
 
 // All returns every dataset, in a stable order (jobs first: the per-job
 // datasets need its ids). The slice is a copy.
 func All() []Dataset { return slices.Clone(registry) }
+
+// Default returns the datasets a request that names none exports: all but
+// those declared OnlyWhenNamed, in the order of All.
+func Default() []Dataset {
+	var out []Dataset
+	for _, d := range registry {
+		if !d.OnlyWhenNamed {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // Lookup returns the dataset called name; ok is false when there is none.
 func Lookup(name string) (Dataset, bool) {

@@ -254,7 +254,7 @@ func TestRunner_Run_ListThatNeverSettles(t *testing.T) {
 	}
 	checkAgainstTruth(t, h, day, res.RunID, checkOptions{changed: true, before: &before})
 	var unreconciled []snapshot.Unreconciled
-	for _, ds := range dataset.Names() {
+	for _, ds := range defaultNames() {
 		m := readManifest(t, h.dir, ds, day)
 		unreconciled = append(unreconciled, m.Unreconciled...)
 		if m.Rereads > 3*int64(len(before.Jobs)*2+2) {
@@ -547,7 +547,7 @@ func duckDB(t *testing.T) *sql.DB {
 func runIDs(t *testing.T, db *sql.DB, dir string) []string {
 	t.Helper()
 	var parts []string
-	for _, ds := range dataset.Names() {
+	for _, ds := range defaultNames() {
 		parts = append(parts, "SELECT run_id FROM read_parquet('"+filepath.ToSlash(filepath.Join(dir, ds, "*", "*.parquet"))+"', hive_partitioning = true) WHERE dt = '2026-11-26'")
 	}
 	rows, err := db.Query("SELECT DISTINCT run_id FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY 1")

@@ -1,0 +1,171 @@
+package dataset
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// InterviewRow is one row of interviews: one interview of one application.
+// job_id and candidate_id come from the application the list was read for
+// (Meta.Parent), as in job_candidates.
+//
+// start_time and end_time are the wall-clock "HH:MM" of Keka's {hours,
+// minutes} objects, in the zone time_zone_id names (a Windows zone name
+// such as "India Standard Time"). interview_type and panel_members are
+// strings, as the spec types them (interview_type "1" Online, "2"
+// FaceToFace in a spec-derived client; panel_members one string of names).
+// stage_id joins hiring_stages.stage_id. scheduled_by and panel_members are
+// employees' names, not personal data by this export's policy.
+type InterviewRow struct {
+	InterviewID   string     `parquet:"interview_id"`
+	JobID         string     `parquet:"job_id"`
+	CandidateID   string     `parquet:"candidate_id"`
+	InterviewDate *time.Time `parquet:"interview_date,optional,timestamp(millisecond)"`
+	StartTime     *string    `parquet:"start_time,optional"`
+	EndTime       *string    `parquet:"end_time,optional"`
+	TimeZoneID    *string    `parquet:"time_zone_id,optional"`
+	ScheduledBy   *string    `parquet:"scheduled_by,optional"`
+	ScheduledDate *time.Time `parquet:"scheduled_date,optional,timestamp(millisecond)"`
+	InterviewType *string    `parquet:"interview_type,optional"`
+	StageID       *string    `parquet:"stage_id,optional"`
+	PanelMembers  *string    `parquet:"panel_members,optional"`
+	RawJSON       string     `parquet:"raw_json"`
+	ExtractedAt   time.Time  `parquet:"extracted_at,timestamp(millisecond)"`
+	RunID         string     `parquet:"run_id"`
+}
+
+// Key returns the interview id.
+func (r InterviewRow) Key() string { return r.InterviewID }
+
+type interviewJSON struct {
+	ID            text  `json:"id"`
+	InterviewDate date  `json:"interviewDate"`
+	StartTime     clock `json:"startTime"`
+	EndTime       clock `json:"endTime"`
+	TimeZoneID    text  `json:"timeZoneId"`
+	ScheduledBy   text  `json:"scheduledBy"`
+	ScheduledDate date  `json:"scheduledDate"`
+	InterviewType text  `json:"interviewType"`
+	StageID       text  `json:"stageId"`
+	PanelMembers  text  `json:"panelMembers"`
+}
+
+// clock is a time of day: Keka's {hours, minutes} object (a string
+// "HH:MM" is read too). Hours outside 0 to 23 or minutes outside 0 to 59
+// leave it unset.
+type clock struct {
+	v  string
+	ok bool
+}
+
+func (c *clock) UnmarshalJSON(b []byte) error {
+	var hm struct{ Hours, Minutes integer }
+	switch {
+	case len(b) > 0 && b[0] == '{':
+		if json.Unmarshal(b, &hm) != nil || !hm.Hours.ok {
+			return nil
+		}
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+		h, m, found := strings.Cut(strings.TrimSpace(s), ":")
+		m, _, _ = strings.Cut(m, ":")         // seconds, if any
+		_ = hm.Hours.UnmarshalJSON([]byte(h)) // "09" is no JSON number, but an integer
+		_ = hm.Minutes.UnmarshalJSON([]byte(m))
+		if !found || !hm.Hours.ok || !hm.Minutes.ok {
+			return nil
+		}
+	default:
+		return nil
+	}
+	h, m := hm.Hours.v, hm.Minutes.v // minutes missing: on the hour
+	if h < 0 || h > 23 || m < 0 || m > 59 {
+		return nil
+	}
+	*c = clock{v: fmt.Sprintf("%02d:%02d", h, m), ok: true}
+	return nil
+}
+
+func (c clock) ptr() *string {
+	if !c.ok {
+		return nil
+	}
+	v := c.v
+	return &v
+}
+
+// applicationLists returns the lists of one application, given its
+// job_candidates key (job_id + "/" + candidate_id).
+func applicationLists(key string, list func(jobID, candidateID string) keka.List) []keka.List {
+	job, cand, _ := strings.Cut(key, "/")
+	return []keka.List{list(job, cand)}
+}
+
+// splitApplication returns the job and candidate ids of a job_candidates
+// key, or an error naming the dataset when it is not one.
+func splitApplication(dataset, key string) (jobID, candidateID string, err error) {
+	job, cand, ok := strings.Cut(key, "/")
+	if !ok || job == "" || cand == "" {
+		return "", "", fmt.Errorf("dataset %s: Meta.Parent is not a job_candidates key (job id/candidate id)", dataset)
+	}
+	return job, cand, nil
+}
+
+// interviews is listed per application, a request per application and
+// list: on a tenant of 20,000 applications, 20,000 requests. It is
+// therefore not in the default selection (OnlyWhenNamed) until a run can
+// fetch it only for the applications that changed and carry the rest over
+// from the previous snapshot; then OnlyWhenNamed goes.
+func interviews() Dataset {
+	const name = "interviews"
+	return Dataset{
+		Name:          name,
+		SchemaVersion: interviewsSchemaVersion,
+		KeyColumns:    []string{"interview_id"},
+		Parent:        "job_candidates",
+		OnlyWhenNamed: true,
+		Lists:         func(key string) []keka.List { return applicationLists(key, keka.InterviewsList) },
+		Map:           mapInterview,
+		Schema:        parquet.SchemaOf(InterviewRow{}),
+		NewWriter:     func(w io.Writer) Writer { return newWriter[InterviewRow](name, w) },
+	}
+}
+
+func mapInterview(raw json.RawMessage, m Meta) (Row, error) {
+	const name = "interviews"
+	job, cand, err := splitApplication(name, m.Parent)
+	if err != nil {
+		return nil, err
+	}
+	var iv interviewJSON
+	rawJSON, err := decodeRecord(name, raw, m, &iv, &iv.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	return InterviewRow{
+		InterviewID:   iv.ID.v,
+		JobID:         job,
+		CandidateID:   cand,
+		InterviewDate: iv.InterviewDate.ptr(),
+		StartTime:     iv.StartTime.ptr(),
+		EndTime:       iv.EndTime.ptr(),
+		TimeZoneID:    iv.TimeZoneID.ptr(),
+		ScheduledBy:   iv.ScheduledBy.ptr(),
+		ScheduledDate: iv.ScheduledDate.ptr(),
+		InterviewType: iv.InterviewType.ptr(),
+		StageID:       iv.StageID.ptr(),
+		PanelMembers:  iv.PanelMembers.ptr(),
+		RawJSON:       rawJSON,
+		ExtractedAt:   utcMillis(m.ExtractedAt),
+		RunID:         m.RunID,
+	}, nil
+}
