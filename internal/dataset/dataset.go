@@ -93,9 +93,18 @@ const (
 	preboardingSchemaVersion   = 1
 	interviewsSchemaVersion    = 1
 	scorecardsSchemaVersion    = 1
+
+	hiringStagesSchemaVersion         = 1
+	talentPoolsSchemaVersion          = 1
+	talentPoolCandidatesSchemaVersion = 1
+	jobBoardsSchemaVersion            = 1
+	applicationFieldsSchemaVersion    = 1
 )
 
-var registry = []Dataset{jobs(), jobCandidates(), preboardingCandidates(), interviews(), scorecards()}
+var registry = []Dataset{
+	jobs(), jobCandidates(), preboardingCandidates(), interviews(), scorecards(),
+	hiringStages(), talentPools(), talentPoolCandidates(), jobBoards(), applicationFields(),
+}
 
 // All returns every dataset, in a stable order (jobs first: the per-job
 // datasets need its ids). The slice is a copy.
@@ -143,8 +152,16 @@ func Names() []string {
 //     which are set to null under both hash and drop: a hash of free text
 //     serves no join.
 //
+// talent_pool_candidates has the personal columns of job_candidates (phone,
+// education, experience) and talent_pool_details, a free-form map nulled as
+// a whole; scorecards has overall_comments and the sections'
+// section_comments (opinions about the candidate), nulled under hash and
+// drop alike, as free text.
+//
 // Not personal by this policy: country_code (a dialling prefix, kept for
 // analysis by country), gender (an unlabelled integer), skills, tags, and the
-// names of employees (hiring team, recruiters). jobs has no personal columns.
+// names of employees (hiring team, recruiters, interviewers, who added a
+// talent pool). jobs, hiring_stages, talent_pools, job_boards,
+// application_fields and interviews have no personal columns.
 // Keys in raw_json match case-insensitively. The slice is a copy.
 func (d Dataset) PersonalColumns() []string { return slices.Clone(d.personal) }

@@ -24,6 +24,23 @@ var hireGlueColumns = map[string][]dataset.GlueColumn{
 		{"feedback_submitted_by", "string"},
 		{"sections", "array<struct<section_name:string,skill_title:string,skill_score:string,section_comments:string>>"},
 	},
+	"hiring_stages": {
+		{"stage_id", "string"}, {"name", "string"}, {"stage_type", "string"}, {"sort_order", "int"},
+		{"archive_reasons", "array<struct<id:string,reason:string>>"},
+	},
+	"talent_pools": {{"talent_pool_id", "string"}, {"name", "string"}, {"added_by", "string"}, {"added_on", "timestamp"}},
+	"talent_pool_candidates": {
+		{"talent_pool_id", "string"}, {"candidate_id", "string"}, {"first_name", "string"}, {"middle_name", "string"},
+		{"last_name", "string"}, {"email", "string"}, {"phone", "string"}, {"gender", "int"}, {"skills", "array<string>"},
+		{"education", "array<struct<degree:string,branch:string,university:string,location:string,date_of_joining:timestamp,date_of_completion:timestamp>>"},
+		{"experience", "array<struct<company_name:string,designation:string,is_currently_working:boolean,location:string,date_of_joining:timestamp,date_of_relieving:timestamp>>"},
+		{"talent_pool_details", "map<string,string>"},
+	},
+	"job_boards": {{"job_board_identifier", "string"}, {"job_board_name", "string"}, {"is_active", "boolean"}},
+	"application_fields": {
+		{"job_id", "string"}, {"field_id", "string"}, {"field_name", "string"}, {"required", "boolean"}, {"field_type", "int"},
+		{"options", "array<struct<id:string,value:string>>"},
+	},
 }
 
 func appMeta() dataset.Meta {

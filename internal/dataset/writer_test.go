@@ -540,7 +540,8 @@ func TestDataset_GlueColumns(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	same(t, dataset.Names(), []string{"jobs", "job_candidates", "preboarding_candidates", "interviews", "scorecards"})
+	same(t, dataset.Names(), []string{"jobs", "job_candidates", "preboarding_candidates", "interviews", "scorecards",
+		"hiring_stages", "talent_pools", "talent_pool_candidates", "job_boards", "application_fields"})
 	if _, ok := dataset.Lookup("offers"); ok {
 		t.Error("Lookup(offers) found a dataset")
 	}

@@ -3,6 +3,7 @@ package snapshot_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -134,4 +135,93 @@ func defaultNames() []string {
 		out = append(out, d.Name)
 	}
 	return out
+}
+
+// TestRunner_Run_HireLists exports the default selection, the stage, talent
+// pool, job board and application field datasets among it, through every
+// fault at once and across invocations, and compares every row with the
+// simulator's ground truth.
+func TestRunner_Run_HireLists(t *testing.T) {
+	h := newHarness(t, harnessOptions{sim: kekasim.Options{Shape: kekasim.ShapeMixed}, size: kekasim.Size{Jobs: 14, Applications: 500, Preboarding: 30}})
+	h.sim.SetFaults(hireFaults)
+	res, err := h.runToEnd(t, snapshot.Request{Date: day}, 150*time.Millisecond, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	t.Logf("%d invocations, %d requests", res.Invocations, res.Requests)
+	if st := h.sim.Stats(); st.FaultsInjected == 0 {
+		t.Errorf("no fault was injected: %+v", st)
+	}
+	if got, want := resultNames(res.Datasets), defaultNames(); !slices.Equal(got, want) {
+		t.Errorf("datasets %v, want %v", got, want)
+	}
+	checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+	checkHireLists(t, h, res.RunID, h.sim.Truth())
+}
+
+func resultNames(ds []snapshot.DatasetResult) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Name
+	}
+	return out
+}
+
+// checkHireLists compares hiring_stages, talent_pools,
+// talent_pool_candidates, job_boards and application_fields with truth.
+func checkHireLists(t *testing.T, h *harness, runID string, truth kekasim.Truth) {
+	t.Helper()
+	sameRows(t, h, "hiring_stages", runID, truth.Stages,
+		func(w kekasim.TruthStage) string { return w.ID },
+		func(r dataset.HiringStageRow) (string, string) { return r.StageID, r.RunID },
+		func(r dataset.HiringStageRow) any {
+			reasons := []string{}
+			for _, a := range r.ArchiveReasons {
+				reasons = append(reasons, show(a.ID)+" "+show(a.Reason))
+			}
+			return []any{r.Name, r.StageType, r.SortOrder, reasons}
+		},
+		func(w kekasim.TruthStage) any {
+			reasons := []string{}
+			for _, a := range w.ArchiveReasons {
+				reasons = append(reasons, a.ID+" "+a.Reason)
+			}
+			return []any{w.Name, w.Type, w.Order, reasons}
+		})
+	sameRows(t, h, "talent_pools", runID, truth.TalentPools,
+		func(w kekasim.TruthTalentPool) string { return w.ID },
+		func(r dataset.TalentPoolRow) (string, string) { return r.TalentPoolID, r.RunID },
+		func(r dataset.TalentPoolRow) any { return []any{r.Name, r.AddedBy, r.AddedOn} },
+		func(w kekasim.TruthTalentPool) any { return []any{w.Name, w.AddedBy, w.AddedOn} })
+	sameRows(t, h, "talent_pool_candidates", runID, truth.PoolCandidates,
+		func(w kekasim.TruthPoolCandidate) string { return w.PoolID + "/" + w.CandidateID },
+		func(r dataset.TalentPoolCandidateRow) (string, string) { return r.Key(), r.RunID },
+		func(r dataset.TalentPoolCandidateRow) any {
+			return []any{r.FirstName, r.LastName, r.Email, r.Phone, r.TalentPoolDetails}
+		},
+		func(w kekasim.TruthPoolCandidate) any {
+			return []any{w.FirstName, w.LastName, w.Email, w.Phone, w.Details}
+		})
+	sameRows(t, h, "job_boards", runID, truth.JobBoards,
+		func(w kekasim.TruthJobBoard) string { return w.Identifier },
+		func(r dataset.JobBoardRow) (string, string) { return r.JobBoardIdentifier, r.RunID },
+		func(r dataset.JobBoardRow) any { return []any{r.JobBoardName, r.IsActive} },
+		func(w kekasim.TruthJobBoard) any { return []any{w.Name, w.IsActive} })
+	sameRows(t, h, "application_fields", runID, truth.ApplicationFields,
+		func(w kekasim.TruthApplicationField) string { return w.JobID + "/" + w.ID },
+		func(r dataset.ApplicationFieldRow) (string, string) { return r.Key(), r.RunID },
+		func(r dataset.ApplicationFieldRow) any {
+			opts := []string{}
+			for _, o := range r.Options {
+				opts = append(opts, show(o.ID)+" "+show(o.Value))
+			}
+			return []any{r.FieldName, r.Required, r.FieldType, opts}
+		},
+		func(w kekasim.TruthApplicationField) any {
+			opts := []string{}
+			for _, o := range w.Options {
+				opts = append(opts, o.ID+" "+o.Value)
+			}
+			return []any{w.Name, w.Required, w.FieldType, opts}
+		})
 }

@@ -32,15 +32,12 @@ func TestRunner_Run(t *testing.T) {
 			t.Fatalf("run: %+v, %v", res, err)
 		}
 		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
-		want := []string{
-			"_runs/dt=2026-11-26/checkpoint.json",
-			"job_candidates/dt=2026-11-26/_manifest.json",
-			"job_candidates/dt=2026-11-26/part-00000.parquet",
-			"jobs/dt=2026-11-26/_manifest.json",
-			"jobs/dt=2026-11-26/part-00000.parquet",
-			"preboarding_candidates/dt=2026-11-26/_manifest.json",
-			"preboarding_candidates/dt=2026-11-26/part-00000.parquet",
+		checkHireLists(t, h, res.RunID, h.sim.Truth())
+		want := []string{"_runs/dt=2026-11-26/checkpoint.json"}
+		for _, ds := range defaultNames() {
+			want = append(want, ds+"/dt=2026-11-26/_manifest.json", ds+"/dt=2026-11-26/part-00000.parquet")
 		}
+		slices.Sort(want)
 		if got := partitionFiles(t, h.dir); !slices.Equal(got, want) {
 			t.Errorf("files after the run:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
@@ -158,6 +155,7 @@ func TestRunner_Run_Faults(t *testing.T) {
 				t.Fatalf("run: %+v, %v", res, err)
 			}
 			checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+			checkHireLists(t, h, res.RunID, h.sim.Truth())
 			if st := h.sim.Stats(); st.FaultsInjected == 0 && tc.shape == 0 {
 				t.Errorf("no fault was injected: %+v", st)
 			}

@@ -1,0 +1,94 @@
+package dataset
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/kekaexport/keka-hire-export/internal/keka"
+)
+
+// HiringStageRow is one row of hiring_stages: one stage of the account's
+// hiring process, its archive stage or a preboarding stage, from
+// /hire/jobs/stages. Keka publishes no shape for this response: the columns
+// follow what the simulator serves ({id, name, stageType, order,
+// archiveReasons[{id, reason}]}, see keka-api.md), and raw_json keeps
+// whatever Keka really sends. job_candidates.stage holds stage names
+// (join on name); interviews.stage_id and scorecards.stage_id hold ids.
+type HiringStageRow struct {
+	StageID        string          `parquet:"stage_id"`
+	Name           *string         `parquet:"name,optional"`
+	StageType      *string         `parquet:"stage_type,optional"`
+	SortOrder      *int32          `parquet:"sort_order,optional"`
+	ArchiveReasons []ArchiveReason `parquet:"archive_reasons,list"`
+	RawJSON        string          `parquet:"raw_json"`
+	ExtractedAt    time.Time       `parquet:"extracted_at,timestamp(millisecond)"`
+	RunID          string          `parquet:"run_id"`
+}
+
+// ArchiveReason is one element of hiring_stages.archive_reasons. reason is
+// read from "reason", or from "name".
+type ArchiveReason struct {
+	ID     *string `parquet:"id,optional"`
+	Reason *string `parquet:"reason,optional"`
+}
+
+// Key returns the stage id.
+func (r HiringStageRow) Key() string { return r.StageID }
+
+type hiringStageJSON struct {
+	ID             text    `json:"id"`
+	Name           text    `json:"name"`
+	StageType      text    `json:"stageType"`
+	Order          integer `json:"order"`
+	ArchiveReasons []*struct {
+		ID     text `json:"id"`
+		Reason text `json:"reason"`
+		Name   text `json:"name"`
+	} `json:"archiveReasons"`
+}
+
+func hiringStages() Dataset {
+	const name = "hiring_stages"
+	return Dataset{
+		Name:          name,
+		SchemaVersion: hiringStagesSchemaVersion,
+		KeyColumns:    []string{"stage_id"},
+		Lists:         func(string) []keka.List { return []keka.List{keka.StagesList()} },
+		Map:           mapHiringStage,
+		Schema:        parquet.SchemaOf(HiringStageRow{}),
+		NewWriter:     func(w io.Writer) Writer { return newWriter[HiringStageRow](name, w) },
+	}
+}
+
+func mapHiringStage(raw json.RawMessage, m Meta) (Row, error) {
+	const name = "hiring_stages"
+	var s hiringStageJSON
+	rawJSON, err := decodeRecord(name, raw, m, &s, &s.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	r := HiringStageRow{
+		StageID:        s.ID.v,
+		Name:           s.Name.ptr(),
+		StageType:      s.StageType.ptr(),
+		SortOrder:      s.Order.ptr(),
+		ArchiveReasons: []ArchiveReason{},
+		RawJSON:        rawJSON,
+		ExtractedAt:    utcMillis(m.ExtractedAt),
+		RunID:          m.RunID,
+	}
+	for _, a := range s.ArchiveReasons {
+		if a == nil || !(a.ID.ok || a.Reason.ok || a.Name.ok) {
+			continue // null, or not an object
+		}
+		reason := a.Reason
+		if !reason.ok || reason.v == "" {
+			reason = a.Name
+		}
+		r.ArchiveReasons = append(r.ArchiveReasons, ArchiveReason{ID: a.ID.ptr(), Reason: reason.ptr()})
+	}
+	return r, nil
+}
