@@ -161,7 +161,7 @@ func checkS3Snapshot(t *testing.T, w *lambdaWorld, prefix, date, runID string) {
 	truth := w.sim.Truth()
 	want := []string{"_runs/dt=" + date + "/checkpoint.json"}
 	for _, d := range dataset.Default() {
-		want = append(want, d.Name+"/dt="+date+"/_manifest.json", d.Name+"/dt="+date+"/part-00000.parquet")
+		want = append(want, "_manifests/"+d.Name+"/dt="+date+".json", d.Name+"/dt="+date+"/part-00000.parquet")
 	}
 	slices.Sort(want)
 	objs := w.objects(t, prefix)
@@ -204,7 +204,7 @@ func checkS3Snapshot(t *testing.T, w *lambdaWorld, prefix, date, runID string) {
 	if n := len(readS3Rows[dataset.PreboardingCandidateRow](t, w, prefix+"/preboarding_candidates/dt="+date+"/part-00000.parquet")); n != len(truth.Preboarding) {
 		t.Errorf("%d preboarding candidates exported, the tenant has %d", n, len(truth.Preboarding))
 	}
-	b, _ := w.get(t, prefix+"/job_candidates/dt="+date+"/_manifest.json")
+	b, _ := w.get(t, prefix+"/"+snapshot.ManifestKey("job_candidates", date))
 	var m snapshot.Manifest
 	if err := json.Unmarshal(b, &m); err != nil || m.RunID != runID || m.Rows != int64(len(wantApps)) || m.Objects[0].Size != objs["job_candidates/dt="+date+"/part-00000.parquet"] {
 		t.Errorf("manifest %s (%v) does not describe run %s with %d rows", b, err, runID, len(wantApps))
@@ -250,8 +250,10 @@ func TestLambda(t *testing.T) {
 		w.sim.SetFaults(kekasim.Faults{Slow: 1, SlowDelay: 100 * time.Millisecond})
 		defer w.sim.SetFaults(kekasim.Faults{})
 		// One request at a time, so that the slowed tenant needs several
-		// invocations of four seconds.
-		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=2500ms", "EXPORT_SECRET_TTL=1h", "KEKA_CONCURRENCY=1"), 4*time.Second)
+		// invocations of 1.5 seconds of fetching each. The margin leaves
+		// publishing (eight datasets, one invocation) its time on a busy
+		// machine.
+		rie := testenv.StartRIE(t, w.bootstrap, w.env("resumed", secretID, "EXPORT_DEADLINE_MARGIN=5500ms", "EXPORT_SECRET_TTL=1h", "KEKA_CONCURRENCY=1"), 7*time.Second)
 		res := decodeResult(t, rie.Invoke(t, []byte(`{"snapshotDate":"2026-11-20"}`)))
 		if res.Status != snapshot.StatusInProgress {
 			t.Fatalf("the first invocation did not stop at its deadline: %+v", res)

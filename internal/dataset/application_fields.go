@@ -39,14 +39,25 @@ type FieldOption struct {
 func (r ApplicationFieldRow) Key() string { return r.JobID + "/" + r.FieldID }
 
 type applicationFieldJSON struct {
-	ID           text    `json:"id"`
-	FieldName    text    `json:"fieldName"`
-	Required     boolean `json:"required"`
-	FieldType    integer `json:"fieldType"`
-	FieldOptions []*struct {
-		ID    text `json:"id"`
-		Value text `json:"value"`
-	} `json:"fieldOptions"`
+	ID, FieldName text
+	Required      boolean
+	FieldType     integer
+	Options       []FieldOption
+}
+
+type fieldOptionJSON struct{ ID, Value text }
+
+var applicationFieldFields = fieldTable[applicationFieldJSON]{
+	textField("id", func(f *applicationFieldJSON) *text { return &f.ID }),
+	textField("fieldName", func(f *applicationFieldJSON) *text { return &f.FieldName }),
+	booleanField("required", func(f *applicationFieldJSON) *boolean { return &f.Required }),
+	integerField("fieldType", func(f *applicationFieldJSON) *integer { return &f.FieldType }),
+	rowsField("fieldOptions", func(f *applicationFieldJSON) *[]FieldOption { return &f.Options }, fieldTable[fieldOptionJSON]{
+		textField("id", func(o *fieldOptionJSON) *text { return &o.ID }),
+		textField("value", func(o *fieldOptionJSON) *text { return &o.Value }),
+	}, func(o *fieldOptionJSON) (FieldOption, bool) {
+		return FieldOption{ID: o.ID.ptr(), Value: o.Value.ptr()}, o.ID.ok || o.Value.ok
+	}),
 }
 
 func applicationFields() Dataset {
@@ -69,26 +80,19 @@ func mapApplicationField(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, fmt.Errorf("dataset %s: Meta.Parent (the job id) is empty", name)
 	}
 	var f applicationFieldJSON
-	rawJSON, err := decodeRecord(name, raw, m, &f, &f.ID, nil)
+	rawJSON, err := decodeRecord(name, raw, m, &f, applicationFieldFields, &f.ID, nil)
 	if err != nil {
 		return nil, err
 	}
-	r := ApplicationFieldRow{
+	return ApplicationFieldRow{
 		JobID:       m.Parent,
 		FieldID:     f.ID.v,
 		FieldName:   f.FieldName.ptr(),
 		Required:    f.Required.ptr(),
 		FieldType:   f.FieldType.ptr(),
-		Options:     []FieldOption{},
+		Options:     orEmpty(f.Options),
 		RawJSON:     rawJSON,
 		ExtractedAt: utcMillis(m.ExtractedAt),
 		RunID:       m.RunID,
-	}
-	for _, o := range f.FieldOptions {
-		if o == nil || !(o.ID.ok || o.Value.ok) {
-			continue // null, or not an object
-		}
-		r.Options = append(r.Options, FieldOption{ID: o.ID.ptr(), Value: o.Value.ptr()})
-	}
-	return r, nil
+	}, nil
 }

@@ -88,9 +88,9 @@ const (
 
 // SchemaVersion of the datasets declared here.
 const (
-	jobsSchemaVersion          = 1
+	jobsSchemaVersion          = 2 // 2: job_type_label, status_label
 	jobCandidatesSchemaVersion = 1
-	preboardingSchemaVersion   = 1
+	preboardingSchemaVersion   = 2 // 2: stage_label, status_label
 	interviewsSchemaVersion    = 1
 	scorecardsSchemaVersion    = 1
 

@@ -3,23 +3,28 @@ package dataset
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
+	"github.com/kekaexport/keka-hire-export/internal/jsonscan"
 	"github.com/kekaexport/keka-hire-export/internal/keka"
 )
 
-// The private field types below decode leniently: a value of an unexpected
-// JSON type leaves the field unset (null in Parquet) instead of failing the
+// Records are decoded in one pass over their bytes (jsonscan): each key is
+// matched to a field of the record type's table, as encoding/json matches
+// keys to struct fields (exactly, else without regard to case), and the
+// value is read in place; other values are skipped over.
+//
+// The field types below decode leniently: a value of an unexpected JSON
+// type leaves the field unset (null in Parquet) instead of failing the
 // record, because Keka changes shapes without notice and raw_json keeps the
-// original anyway. A JSON null never overwrites a value already decoded, so of
-// two spellings of one key (jobTitle, jobtitle) the non-null one wins.
+// original anyway. A JSON null never overwrites a value already decoded, so
+// of two spellings of one key (jobTitle, jobtitle) the non-null one wins.
 
 // text is a JSON string; a number or boolean is kept as its JSON text.
 type text struct {
@@ -27,16 +32,11 @@ type text struct {
 	ok bool
 }
 
+// UnmarshalJSON reads one JSON value as a text (see readText).
 func (s *text) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 0 || string(b) == "null" || b[0] == '{' || b[0] == '[':
-	case b[0] == '"':
-		var v string
-		if json.Unmarshal(b, &v) == nil {
-			*s = text{v: v, ok: true}
-		}
-	default: // number, true, false
-		*s = text{v: string(b), ok: true}
+	d := decoder{b: b}
+	if t, _, err := d.text(0); err == nil && t.ok {
+		*s = text{v: strings.Clone(t.v), ok: true}
 	}
 	return nil
 }
@@ -58,24 +58,6 @@ type integer struct {
 	ok bool
 }
 
-func (n *integer) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if json.Unmarshal(b, &s) != nil {
-			return nil
-		}
-		s = strings.TrimSpace(s)
-	}
-	if i, err := strconv.ParseInt(s, 10, 32); err == nil {
-		*n = integer{v: int32(i), ok: true}
-		return nil
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 {
-		*n = integer{v: int32(f), ok: true}
-	}
-	return nil
-}
-
 func (n integer) ptr() *int32 {
 	if !n.ok {
 		return nil
@@ -89,19 +71,6 @@ type boolean struct {
 	v, ok bool
 }
 
-func (p *boolean) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if json.Unmarshal(b, &s) != nil {
-			return nil
-		}
-	}
-	if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
-		*p = boolean{v: v, ok: true}
-	}
-	return nil
-}
-
 func (p boolean) ptr() *bool {
 	if !p.ok {
 		return nil
@@ -111,61 +80,9 @@ func (p boolean) ptr() *bool {
 }
 
 // date is a keka.Time read in the run's zone (Meta.Zone); what keka.Time
-// rejects is left unset. encoding/json cannot hand the zone to
-// UnmarshalJSON, which reads the value in UTC and keeps it as sent;
-// decodeRecord reads it again in the run's zone, with resolveDates, once the
-// whole record is decoded.
+// rejects is left unset.
 type date struct {
-	t   keka.Time
-	raw []byte // the JSON value of t, until resolved
-}
-
-func (d *date) UnmarshalJSON(b []byte) error {
-	if t, err := keka.UnmarshalTimeIn(b, time.UTC); err == nil && t.Valid {
-		*d = date{t: t, raw: bytes.Clone(b)}
-	}
-	return nil
-}
-
-// resolve reads the value kept by UnmarshalJSON again, zone-less forms in
-// loc; a value that is out of range there is left unset.
-func (d *date) resolve(loc *time.Location) {
-	if d.raw == nil {
-		return
-	}
-	t, err := keka.UnmarshalTimeIn(d.raw, loc)
-	if err != nil || !t.Valid {
-		t = keka.Time{}
-	}
-	*d = date{t: t}
-}
-
-var dateType = reflect.TypeFor[date]()
-
-// resolveDates resolves every date reachable from v through exported
-// struct fields, pointers, slices and arrays: every place the record types
-// hold one. v must be addressable.
-func resolveDates(v reflect.Value, loc *time.Location) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			resolveDates(v.Elem(), loc)
-		}
-	case reflect.Struct:
-		if v.Type() == dateType {
-			v.Addr().Interface().(*date).resolve(loc)
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				resolveDates(v.Field(i), loc)
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			resolveDates(v.Index(i), loc)
-		}
-	}
+	t keka.Time
 }
 
 // ptr returns the time in UTC truncated to milliseconds, the precision of
@@ -178,27 +95,110 @@ func (d date) ptr() *time.Time {
 	return &v
 }
 
-// texts returns the set values of a JSON array, skipping nulls and empty strings.
-func texts(in []text) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		if s.ok && s.v != "" {
-			out = append(out, s.v)
+// decoder reads the values of one record. Strings without escapes share
+// b's memory: b must not change while the row is in use.
+type decoder struct {
+	b   []byte
+	loc *time.Location // zone of zone-less dates; UTC when nil
+}
+
+// scalar reads the value at j: a string (unquoted), or the JSON text of a
+// number or boolean; ok is false for null, an object or an array.
+func (d *decoder) scalar(j int) (s string, quoted, ok bool, end int, err error) {
+	b := d.b
+	j = jsonscan.Space(b, j)
+	if j < len(b) && b[j] == '"' {
+		end, escaped, err := jsonscan.String(b, j)
+		if err != nil {
+			return "", false, false, end, err
 		}
+		if escaped {
+			s, ok = jsonscan.Unquote(b[j:end])
+			return s, true, ok, end, nil
+		}
+		return unsafe.String(unsafe.SliceData(b[j+1:]), end-j-2), true, true, end, nil
 	}
-	return out
+	end, err = jsonscan.Value(b, j)
+	if err != nil || b[j] == 'n' || b[j] == '{' || b[j] == '[' {
+		return "", false, false, end, err
+	}
+	return unsafe.String(unsafe.SliceData(b[j:]), end-j), false, true, end, nil
+}
+
+func (d *decoder) text(j int) (text, int, error) {
+	s, _, ok, end, err := d.scalar(j)
+	return text{v: s, ok: ok}, end, err
+}
+
+func (d *decoder) integer(j int) (integer, int, error) {
+	s, quoted, ok, end, err := d.scalar(j)
+	if !ok || err != nil {
+		return integer{}, end, err
+	}
+	if quoted {
+		s = strings.TrimSpace(s)
+	}
+	if i, err := strconv.ParseInt(s, 10, 32); err == nil {
+		return integer{v: int32(i), ok: true}, end, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 {
+		return integer{v: int32(f), ok: true}, end, nil
+	}
+	return integer{}, end, nil
+}
+
+func (d *decoder) boolean(j int) (boolean, int, error) {
+	s, _, ok, end, err := d.scalar(j)
+	if !ok || err != nil {
+		return boolean{}, end, err
+	}
+	v, perr := strconv.ParseBool(strings.TrimSpace(s))
+	return boolean{v: v, ok: perr == nil}, end, nil
+}
+
+// date reads a date in any form keka.Time reads, zone-less forms in d.loc.
+// A value keka.Time reads in UTC but not in d.loc (out of range there) is
+// left unset, as is one it does not read at all.
+func (d *decoder) date(j int) (date, int, error) {
+	s, quoted, ok, end, err := d.scalar(j)
+	if !ok || err != nil {
+		return date{}, end, err
+	}
+	read := func(loc *time.Location) keka.Time {
+		var t keka.Time
+		var err error
+		if quoted {
+			t, err = keka.ParseTimeIn(s, loc)
+		} else {
+			t, err = keka.UnmarshalTimeIn(d.b[jsonscan.Space(d.b, j):end], loc)
+		}
+		if err != nil || !t.Valid {
+			return keka.Time{}
+		}
+		return t
+	}
+	if d.loc == nil || d.loc == time.UTC {
+		return date{t: read(time.UTC)}, end, nil
+	}
+	if !read(time.UTC).Valid {
+		return date{}, end, nil
+	}
+	return date{t: read(d.loc)}, end, nil
 }
 
 // decodeRecord does what every mapping does first: it checks the PII
-// policy, decodes raw (a JSON object) into dst, which holds id, reading
-// zone-less timestamps in m.Zone, and requires a non-empty id. Fields of an unexpected JSON type are left unset rather
-// than failing the record. Errors name the dataset, never a value.
+// policy, decodes raw (a JSON object) into dst with fields, reading
+// zone-less timestamps in m.Zone, and requires a non-empty id, which it
+// copies (keys outlive the page). Fields of an unexpected JSON type are
+// left unset rather than failing the record. Errors name the dataset,
+// never a value.
 //
 // It returns the record as raw_json will hold it: as sent, with the PII
 // policy applied to the fields named in rules, and with any invalid UTF-8
 // replaced by U+FFFD, since Parquet strings must be UTF-8 and one bad byte
-// would make the whole file unreadable.
-func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text, rules map[string]fieldRule) (string, error) {
+// would make the whole file unreadable. Under the keep policy, raw_json
+// and the decoded strings share raw's memory.
+func decodeRecord[T any](dataset string, raw json.RawMessage, m Meta, dst *T, fields fieldTable[T], id *text, rules map[string]fieldRule) (string, error) {
 	if err := m.PII.check(dataset); err != nil {
 		return "", err
 	}
@@ -209,17 +209,23 @@ func decodeRecord(dataset string, raw json.RawMessage, m Meta, dst any, id *text
 	if len(b) == 0 || b[0] != '{' {
 		return "", fmt.Errorf("dataset %s: record is not a JSON object", dataset)
 	}
-	err := json.Unmarshal(b, dst)
-	var typeErr *json.UnmarshalTypeError
-	if err != nil && !errors.As(err, &typeErr) {
+	d := decoder{b: raw, loc: m.Zone}
+	end, err := fields.object(&d, dst, len(raw)-len(b))
+	if err == nil {
+		if end = jsonscan.Space(raw, end); end < len(raw) {
+			err = &jsonscan.SyntaxError{Offset: end}
+		}
+	}
+	if err != nil {
 		// The syntax error carries an offset, never the record's content.
 		return "", fmt.Errorf("dataset %s: record is not valid JSON: %w", dataset, err)
 	}
-	if m.Zone != nil && m.Zone != time.UTC {
-		resolveDates(reflect.ValueOf(dst), m.Zone)
-	}
 	if !id.ok || id.v == "" {
 		return "", fmt.Errorf("dataset %s: record lacks id", dataset)
+	}
+	id.v = strings.Clone(id.v)
+	if m.PII.keep() || len(rules) == 0 {
+		return unsafe.String(unsafe.SliceData(raw), len(raw)), nil
 	}
 	scrubbed, err := m.PII.scrub(raw, rules)
 	if err != nil {

@@ -39,15 +39,32 @@ type ArchiveReason struct {
 func (r HiringStageRow) Key() string { return r.StageID }
 
 type hiringStageJSON struct {
-	ID             text    `json:"id"`
-	Name           text    `json:"name"`
-	StageType      text    `json:"stageType"`
-	Order          integer `json:"order"`
-	ArchiveReasons []*struct {
-		ID     text `json:"id"`
-		Reason text `json:"reason"`
-		Name   text `json:"name"`
-	} `json:"archiveReasons"`
+	ID, Name, StageType text
+	Order               integer
+	ArchiveReasons      []ArchiveReason
+}
+
+type archiveReasonJSON struct{ ID, Reason, Name text }
+
+var hiringStageFields = fieldTable[hiringStageJSON]{
+	textField("id", func(s *hiringStageJSON) *text { return &s.ID }),
+	textField("name", func(s *hiringStageJSON) *text { return &s.Name }),
+	textField("stageType", func(s *hiringStageJSON) *text { return &s.StageType }),
+	integerField("order", func(s *hiringStageJSON) *integer { return &s.Order }),
+	rowsField("archiveReasons", func(s *hiringStageJSON) *[]ArchiveReason { return &s.ArchiveReasons }, fieldTable[archiveReasonJSON]{
+		textField("id", func(a *archiveReasonJSON) *text { return &a.ID }),
+		textField("reason", func(a *archiveReasonJSON) *text { return &a.Reason }),
+		textField("name", func(a *archiveReasonJSON) *text { return &a.Name }),
+	}, archiveReasonRow),
+}
+
+// archiveReasonRow is an element of archive_reasons; false for an empty one.
+func archiveReasonRow(a *archiveReasonJSON) (ArchiveReason, bool) {
+	reason := a.Reason
+	if !reason.ok || reason.v == "" {
+		reason = a.Name
+	}
+	return ArchiveReason{ID: a.ID.ptr(), Reason: reason.ptr()}, a.ID.ok || a.Reason.ok || a.Name.ok
 }
 
 func hiringStages() Dataset {
@@ -66,29 +83,18 @@ func hiringStages() Dataset {
 func mapHiringStage(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "hiring_stages"
 	var s hiringStageJSON
-	rawJSON, err := decodeRecord(name, raw, m, &s, &s.ID, nil)
+	rawJSON, err := decodeRecord(name, raw, m, &s, hiringStageFields, &s.ID, nil)
 	if err != nil {
 		return nil, err
 	}
-	r := HiringStageRow{
+	return HiringStageRow{
 		StageID:        s.ID.v,
 		Name:           s.Name.ptr(),
 		StageType:      s.StageType.ptr(),
 		SortOrder:      s.Order.ptr(),
-		ArchiveReasons: []ArchiveReason{},
+		ArchiveReasons: orEmpty(s.ArchiveReasons),
 		RawJSON:        rawJSON,
 		ExtractedAt:    utcMillis(m.ExtractedAt),
 		RunID:          m.RunID,
-	}
-	for _, a := range s.ArchiveReasons {
-		if a == nil || !(a.ID.ok || a.Reason.ok || a.Name.ok) {
-			continue // null, or not an object
-		}
-		reason := a.Reason
-		if !reason.ok || reason.v == "" {
-			reason = a.Name
-		}
-		r.ArchiveReasons = append(r.ArchiveReasons, ArchiveReason{ID: a.ID.ptr(), Reason: reason.ptr()})
-	}
-	return r, nil
+	}, nil
 }

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/kekaexport/keka-hire-export/internal/jsonscan"
 	"github.com/kekaexport/keka-hire-export/internal/keka"
 )
 
@@ -45,54 +47,79 @@ type InterviewRow struct {
 func (r InterviewRow) Key() string { return r.InterviewID }
 
 type interviewJSON struct {
-	ID            text  `json:"id"`
-	InterviewDate date  `json:"interviewDate"`
-	StartTime     clock `json:"startTime"`
-	EndTime       clock `json:"endTime"`
-	TimeZoneID    text  `json:"timeZoneId"`
-	ScheduledBy   text  `json:"scheduledBy"`
-	ScheduledDate date  `json:"scheduledDate"`
-	InterviewType text  `json:"interviewType"`
-	StageID       text  `json:"stageId"`
-	PanelMembers  text  `json:"panelMembers"`
+	ID                           text
+	InterviewDate, ScheduledDate date
+	StartTime, EndTime           clock
+	TimeZoneID, ScheduledBy      text
+	InterviewType, StageID       text
+	PanelMembers                 text
 }
 
-// clock is a time of day: Keka's {hours, minutes} object (a string
-// "HH:MM" is read too). Hours outside 0 to 23 or minutes outside 0 to 59
-// leave it unset.
+var interviewFields = fieldTable[interviewJSON]{
+	textField("id", func(iv *interviewJSON) *text { return &iv.ID }),
+	dateField("interviewDate", func(iv *interviewJSON) *date { return &iv.InterviewDate }),
+	clockField("startTime", func(iv *interviewJSON) *clock { return &iv.StartTime }),
+	clockField("endTime", func(iv *interviewJSON) *clock { return &iv.EndTime }),
+	textField("timeZoneId", func(iv *interviewJSON) *text { return &iv.TimeZoneID }),
+	textField("scheduledBy", func(iv *interviewJSON) *text { return &iv.ScheduledBy }),
+	dateField("scheduledDate", func(iv *interviewJSON) *date { return &iv.ScheduledDate }),
+	textField("interviewType", func(iv *interviewJSON) *text { return &iv.InterviewType }),
+	textField("stageId", func(iv *interviewJSON) *text { return &iv.StageID }),
+	textField("panelMembers", func(iv *interviewJSON) *text { return &iv.PanelMembers }),
+}
+
+// clock is a time of day "HH:MM": Keka's {hours, minutes} object (minutes
+// missing or null: on the hour), or a string "HH:MM" or "HH:MM:SS". Hours
+// outside 0 to 23 or minutes outside 0 to 59 leave it unset.
 type clock struct {
 	v  string
 	ok bool
 }
 
-func (c *clock) UnmarshalJSON(b []byte) error {
-	var hm struct{ Hours, Minutes integer }
-	switch {
-	case len(b) > 0 && b[0] == '{':
-		if json.Unmarshal(b, &hm) != nil || !hm.Hours.ok {
-			return nil
+type hoursMinutesJSON struct{ Hours, Minutes integer }
+
+var hoursMinutesFields = fieldTable[hoursMinutesJSON]{
+	integerField("hours", func(hm *hoursMinutesJSON) *integer { return &hm.Hours }),
+	integerField("minutes", func(hm *hoursMinutesJSON) *integer { return &hm.Minutes }),
+}
+
+func clockField[T any](name string, at func(*T) *clock) field[T] {
+	return field[T]{name, func(d *decoder, v *T, j int) (int, error) {
+		var hm hoursMinutesJSON
+		j = jsonscan.Space(d.b, j)
+		if j < len(d.b) && d.b[j] == '{' {
+			end, err := hoursMinutesFields.object(d, &hm, j)
+			if c := newClock(hm); err == nil && c.ok {
+				*at(v) = c
+			}
+			return end, err
 		}
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if json.Unmarshal(b, &s) != nil {
-			return nil
+		t, end, err := d.text(j)
+		if !t.ok || err != nil {
+			return end, err
 		}
-		h, m, found := strings.Cut(strings.TrimSpace(s), ":")
-		m, _, _ = strings.Cut(m, ":")         // seconds, if any
-		_ = hm.Hours.UnmarshalJSON([]byte(h)) // "09" is no JSON number, but an integer
-		_ = hm.Minutes.UnmarshalJSON([]byte(m))
-		if !found || !hm.Hours.ok || !hm.Minutes.ok {
-			return nil
+		h, m, found := strings.Cut(strings.TrimSpace(t.v), ":")
+		m, _, _ = strings.Cut(m, ":") // seconds, if any
+		if hm.Hours, hm.Minutes = parseInt32(h), parseInt32(m); found && hm.Minutes.ok {
+			if c := newClock(hm); c.ok {
+				*at(v) = c
+			}
 		}
-	default:
-		return nil
+		return end, nil
+	}}
+}
+
+func parseInt32(s string) integer {
+	n, err := strconv.ParseInt(s, 10, 32)
+	return integer{v: int32(n), ok: err == nil}
+}
+
+func newClock(hm hoursMinutesJSON) clock {
+	h, m := hm.Hours.v, hm.Minutes.v
+	if !hm.Hours.ok || h < 0 || h > 23 || m < 0 || m > 59 {
+		return clock{}
 	}
-	h, m := hm.Hours.v, hm.Minutes.v // minutes missing: on the hour
-	if h < 0 || h > 23 || m < 0 || m > 59 {
-		return nil
-	}
-	*c = clock{v: fmt.Sprintf("%02d:%02d", h, m), ok: true}
-	return nil
+	return clock{v: fmt.Sprintf("%02d:%02d", h, m), ok: true}
 }
 
 func (c clock) ptr() *string {
@@ -147,7 +174,7 @@ func mapInterview(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, err
 	}
 	var iv interviewJSON
-	rawJSON, err := decodeRecord(name, raw, m, &iv, &iv.ID, nil)
+	rawJSON, err := decodeRecord(name, raw, m, &iv, interviewFields, &iv.ID, nil)
 	if err != nil {
 		return nil, err
 	}

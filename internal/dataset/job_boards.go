@@ -26,9 +26,14 @@ type JobBoardRow struct {
 func (r JobBoardRow) Key() string { return r.JobBoardIdentifier }
 
 type jobBoardJSON struct {
-	JobBoardIdentifier text    `json:"jobBoardIdentifier"`
-	JobBoardName       text    `json:"jobBoardName"`
-	IsActive           boolean `json:"isActive"`
+	JobBoardIdentifier, JobBoardName text
+	IsActive                         boolean
+}
+
+var jobBoardFields = fieldTable[jobBoardJSON]{
+	textField("jobBoardIdentifier", func(b *jobBoardJSON) *text { return &b.JobBoardIdentifier }),
+	textField("jobBoardName", func(b *jobBoardJSON) *text { return &b.JobBoardName }),
+	booleanField("isActive", func(b *jobBoardJSON) *boolean { return &b.IsActive }),
 }
 
 func jobBoards() Dataset {
@@ -47,7 +52,7 @@ func jobBoards() Dataset {
 func mapJobBoard(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "job_boards"
 	var b jobBoardJSON
-	rawJSON, err := decodeRecord(name, raw, m, &b, &b.JobBoardIdentifier, nil)
+	rawJSON, err := decodeRecord(name, raw, m, &b, jobBoardFields, &b.JobBoardIdentifier, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -71,46 +71,114 @@ type Experience struct {
 func (r JobCandidateRow) Key() string { return r.JobID + "/" + r.CandidateID }
 
 type jobCandidateJSON struct {
-	ID            text    `json:"id"`
-	FirstName     text    `json:"firstName"`
-	MiddleName    text    `json:"middleName"`
-	LastName      text    `json:"lastName"`
-	Email         text    `json:"email"`
-	Phone         text    `json:"phone"`
-	Gender        integer `json:"gender"`
-	Skills        []text  `json:"skills"`
-	CandidateTags []*struct {
-		Name text `json:"name"`
-	} `json:"candidateTags"`
-	EducationDetails []*struct {
-		Degree           text `json:"degree"`
-		Branch           text `json:"branch"`
-		University       text `json:"university"`
-		Location         text `json:"location"`
-		DateOfJoining    date `json:"dateOfJoining"`
-		DateOfCompletion date `json:"dateOfCompletion"`
-	} `json:"educationDetails"`
-	ExperienceDetails []*struct {
-		CompanyName        text    `json:"companyName"`
-		Designation        text    `json:"designation"`
-		IsCurrentlyWorking boolean `json:"isCurrentlyWorking"`
-		Location           text    `json:"location"`
-		DateOfJoining      date    `json:"dateOfJoining"`
-		DateOfRelieving    date    `json:"dateOfRelieving"`
-	} `json:"experienceDetails"`
-	JobApplicationDetails struct {
-		JobHiringStageID text    `json:"jobHiringStageId"`
-		MovedToStageOn   date    `json:"movedtoStageOn"`
-		AppliedOn        date    `json:"appliedOn"`
-		Status           integer `json:"status"`
-		SourcedBy        text    `json:"sourcedBy"`
-		SourceTitle      text    `json:"sourceTitle"`
-		AssignedTo       text    `json:"assignedTo"`
-	} `json:"jobApplicationDetails"`
-	ArchivedDetails struct {
-		ArchivedOn date `json:"archived On"`
-		Reason     text `json:"reason"`
-	} `json:"archivedDetails"`
+	ID, FirstName, MiddleName, LastName, Email, Phone text
+	Gender                                            integer
+	Skills, Tags                                      []string
+	Education                                         []Education
+	Experience                                        []Experience
+	JobApplicationDetails                             applicationJSON
+	ArchivedDetails                                   archivedJSON
+}
+
+type candidateTagJSON struct{ Name text }
+
+type educationJSON struct {
+	Degree, Branch, University, Location text
+	DateOfJoining, DateOfCompletion      date
+}
+
+type experienceJSON struct {
+	CompanyName, Designation       text
+	IsCurrentlyWorking             boolean
+	Location                       text
+	DateOfJoining, DateOfRelieving date
+}
+
+type applicationJSON struct {
+	JobHiringStageID          text
+	MovedToStageOn, AppliedOn date
+	Status                    integer
+	SourcedBy, SourceTitle    text
+	AssignedTo                text
+}
+
+type archivedJSON struct {
+	ArchivedOn date
+	Reason     text
+}
+
+// jobCandidateFields are the keys of an application that its row reads.
+var jobCandidateFields = fieldTable[jobCandidateJSON]{
+	textField("id", func(c *jobCandidateJSON) *text { return &c.ID }),
+	textField("firstName", func(c *jobCandidateJSON) *text { return &c.FirstName }),
+	textField("middleName", func(c *jobCandidateJSON) *text { return &c.MiddleName }),
+	textField("lastName", func(c *jobCandidateJSON) *text { return &c.LastName }),
+	textField("email", func(c *jobCandidateJSON) *text { return &c.Email }),
+	textField("phone", func(c *jobCandidateJSON) *text { return &c.Phone }),
+	integerField("gender", func(c *jobCandidateJSON) *integer { return &c.Gender }),
+	stringsField("skills", func(c *jobCandidateJSON) *[]string { return &c.Skills }),
+	rowsField("candidateTags", func(c *jobCandidateJSON) *[]string { return &c.Tags }, fieldTable[candidateTagJSON]{
+		textField("name", func(t *candidateTagJSON) *text { return &t.Name }),
+	}, func(t *candidateTagJSON) (string, bool) { return t.Name.v, t.Name.ok && t.Name.v != "" }),
+	rowsField("educationDetails", func(c *jobCandidateJSON) *[]Education { return &c.Education }, educationFields, educationRow),
+	rowsField("experienceDetails", func(c *jobCandidateJSON) *[]Experience { return &c.Experience }, experienceFields, experienceRow),
+	objectField("jobApplicationDetails", func(c *jobCandidateJSON) *applicationJSON { return &c.JobApplicationDetails }, fieldTable[applicationJSON]{
+		textField("jobHiringStageId", func(a *applicationJSON) *text { return &a.JobHiringStageID }),
+		dateField("movedtoStageOn", func(a *applicationJSON) *date { return &a.MovedToStageOn }),
+		dateField("appliedOn", func(a *applicationJSON) *date { return &a.AppliedOn }),
+		integerField("status", func(a *applicationJSON) *integer { return &a.Status }),
+		textField("sourcedBy", func(a *applicationJSON) *text { return &a.SourcedBy }),
+		textField("sourceTitle", func(a *applicationJSON) *text { return &a.SourceTitle }),
+		textField("assignedTo", func(a *applicationJSON) *text { return &a.AssignedTo }),
+	}),
+	objectField("archivedDetails", func(c *jobCandidateJSON) *archivedJSON { return &c.ArchivedDetails }, fieldTable[archivedJSON]{
+		dateField("archived On", func(a *archivedJSON) *date { return &a.ArchivedOn }),
+		textField("reason", func(a *archivedJSON) *text { return &a.Reason }),
+	}),
+}
+
+// educationFields and experienceFields are the keys of the elements of a
+// candidate's educationDetails and experienceDetails (job candidates and
+// talent-pool candidates alike).
+var (
+	educationFields = fieldTable[educationJSON]{
+		textField("degree", func(e *educationJSON) *text { return &e.Degree }),
+		textField("branch", func(e *educationJSON) *text { return &e.Branch }),
+		textField("university", func(e *educationJSON) *text { return &e.University }),
+		textField("location", func(e *educationJSON) *text { return &e.Location }),
+		dateField("dateOfJoining", func(e *educationJSON) *date { return &e.DateOfJoining }),
+		dateField("dateOfCompletion", func(e *educationJSON) *date { return &e.DateOfCompletion }),
+	}
+	experienceFields = fieldTable[experienceJSON]{
+		textField("companyName", func(e *experienceJSON) *text { return &e.CompanyName }),
+		textField("designation", func(e *experienceJSON) *text { return &e.Designation }),
+		booleanField("isCurrentlyWorking", func(e *experienceJSON) *boolean { return &e.IsCurrentlyWorking }),
+		textField("location", func(e *experienceJSON) *text { return &e.Location }),
+		dateField("dateOfJoining", func(e *experienceJSON) *date { return &e.DateOfJoining }),
+		dateField("dateOfRelieving", func(e *experienceJSON) *date { return &e.DateOfRelieving }),
+	}
+)
+
+// educationRow is an element of education; false for an empty one.
+func educationRow(e *educationJSON) (Education, bool) {
+	if !(e.Degree.ok || e.Branch.ok || e.University.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfCompletion.t.Valid) {
+		return Education{}, false
+	}
+	return Education{
+		Degree: e.Degree.ptr(), Branch: e.Branch.ptr(), University: e.University.ptr(), Location: e.Location.ptr(),
+		DateOfJoining: e.DateOfJoining.ptr(), DateOfCompletion: e.DateOfCompletion.ptr(),
+	}, true
+}
+
+// experienceRow is an element of experience; false for an empty one.
+func experienceRow(e *experienceJSON) (Experience, bool) {
+	if !(e.CompanyName.ok || e.Designation.ok || e.IsCurrentlyWorking.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfRelieving.t.Valid) {
+		return Experience{}, false
+	}
+	return Experience{
+		CompanyName: e.CompanyName.ptr(), Designation: e.Designation.ptr(), IsCurrentlyWorking: e.IsCurrentlyWorking.ptr(),
+		Location: e.Location.ptr(), DateOfJoining: e.DateOfJoining.ptr(), DateOfRelieving: e.DateOfRelieving.ptr(),
+	}, true
 }
 
 // jobCandidateRules are the PII rules of job_candidates' raw_json.
@@ -148,7 +216,7 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, fmt.Errorf("dataset %s: Meta.Parent (the job id) is empty", name)
 	}
 	var c jobCandidateJSON
-	rawJSON, err := decodeRecord(name, raw, m, &c, &c.ID, jobCandidateRules)
+	rawJSON, err := decodeRecord(name, raw, m, &c, jobCandidateFields, &c.ID, jobCandidateRules)
 	if err != nil {
 		return nil, err
 	}
@@ -172,43 +240,14 @@ func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		AssignedTo:        app.AssignedTo.ptr(),
 		ArchivedOn:        c.ArchivedDetails.ArchivedOn.ptr(),
 		ArchiveReason:     c.ArchivedDetails.Reason.ptr(),
-		Skills:            texts(c.Skills),
-		Tags:              []string{},
+		Skills:            orEmpty(c.Skills),
+		Tags:              orEmpty(c.Tags),
 		RawJSON:           rawJSON,
 		ExtractedAt:       utcMillis(m.ExtractedAt),
 		RunID:             m.RunID,
 	}
-	for _, t := range c.CandidateTags {
-		if t != nil && t.Name.ok && t.Name.v != "" {
-			r.Tags = append(r.Tags, t.Name.v)
-		}
-	}
-	if !m.PII.keep() {
-		return r, nil // education and experience stay null
-	}
-	if c.EducationDetails != nil {
-		r.Education = []Education{}
-	}
-	for _, e := range c.EducationDetails {
-		if e == nil || !(e.Degree.ok || e.Branch.ok || e.University.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfCompletion.t.Valid) {
-			continue // null, or not an object
-		}
-		r.Education = append(r.Education, Education{
-			Degree: e.Degree.ptr(), Branch: e.Branch.ptr(), University: e.University.ptr(), Location: e.Location.ptr(),
-			DateOfJoining: e.DateOfJoining.ptr(), DateOfCompletion: e.DateOfCompletion.ptr(),
-		})
-	}
-	if c.ExperienceDetails != nil {
-		r.Experience = []Experience{}
-	}
-	for _, e := range c.ExperienceDetails {
-		if e == nil || !(e.CompanyName.ok || e.Designation.ok || e.IsCurrentlyWorking.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfRelieving.t.Valid) {
-			continue // null, or not an object
-		}
-		r.Experience = append(r.Experience, Experience{
-			CompanyName: e.CompanyName.ptr(), Designation: e.Designation.ptr(), IsCurrentlyWorking: e.IsCurrentlyWorking.ptr(),
-			Location: e.Location.ptr(), DateOfJoining: e.DateOfJoining.ptr(), DateOfRelieving: e.DateOfRelieving.ptr(),
-		})
+	if m.PII.keep() { // otherwise education and experience stay null
+		r.Education, r.Experience = c.Education, c.Experience
 	}
 	return r, nil
 }

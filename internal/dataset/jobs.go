@@ -25,7 +25,9 @@ type JobRow struct {
 	Description           *string          `parquet:"description,optional"`
 	DepartmentName        *string          `parquet:"department_name,optional"`
 	JobType               *string          `parquet:"job_type,optional"`
+	JobTypeLabel          *string          `parquet:"job_type_label,optional"` // PartTime, FullTime (labels.go)
 	Status                *int32           `parquet:"status,optional"`
+	StatusLabel           *string          `parquet:"status_label,optional"` // Draft, Online, Archived, Offline, Confidential
 	NoOfOpenings          *int32           `parquet:"no_of_openings,optional"`
 	OrgJobID              *string          `parquet:"org_job_id,optional"`
 	RequisitionIdentifier *string          `parquet:"requisition_identifier,optional"`
@@ -61,32 +63,54 @@ type HiringTeamRole struct {
 func (r JobRow) Key() string { return r.JobID }
 
 type jobJSON struct {
-	ID                    text    `json:"id"`
-	Title                 text    `json:"title"`
-	Description           text    `json:"description"`
-	DepartmentName        text    `json:"departmentName"`
-	JobType               text    `json:"jobType"`
-	Status                integer `json:"status"`
-	NoOfOpenings          integer `json:"noOfOpenings"`
-	OrgJobID              text    `json:"orgJobId"`
-	RequisitionIdentifier text    `json:"requisitionIdentifier"`
-	IsReferralEnabled     boolean `json:"isReferralEnabled"`
-	CareerPortalURL       text    `json:"careerPortalUrl"`
-	Experience            text    `json:"experience"`
-	CreatedOn             date    `json:"createdOn"`
-	PublishedOn           date    `json:"publishedOn"`
-	TargetHireDate        date    `json:"targetHireDate"`
-	JobLocations          []*struct {
-		Name        text `json:"name"`
-		City        text `json:"city"`
-		State       text `json:"state"`
-		CountryName text `json:"countryName"`
-	} `json:"jobLocations"`
-	HiringTeam []*struct {
-		Identifier  text `json:"identifier"`
-		DisplayName text `json:"displayName"`
-		Type        text `json:"type"`
-	} `json:"hiringTeam"`
+	ID, Title, Description, DepartmentName, JobType text
+	Status, NoOfOpenings                            integer
+	OrgJobID, RequisitionIdentifier                 text
+	IsReferralEnabled                               boolean
+	CareerPortalURL, Experience                     text
+	CreatedOn, PublishedOn, TargetHireDate          date
+	Locations                                       []JobLocation
+	HiringTeam                                      []HiringTeamRole
+}
+
+type jobLocationJSON struct{ Name, City, State, CountryName text }
+
+type hiringTeamJSON struct{ Identifier, DisplayName, Type text }
+
+// jobFields are the keys of a job that its row reads.
+var jobFields = fieldTable[jobJSON]{
+	textField("id", func(j *jobJSON) *text { return &j.ID }),
+	textField("title", func(j *jobJSON) *text { return &j.Title }),
+	textField("description", func(j *jobJSON) *text { return &j.Description }),
+	textField("departmentName", func(j *jobJSON) *text { return &j.DepartmentName }),
+	textField("jobType", func(j *jobJSON) *text { return &j.JobType }),
+	integerField("status", func(j *jobJSON) *integer { return &j.Status }),
+	integerField("noOfOpenings", func(j *jobJSON) *integer { return &j.NoOfOpenings }),
+	textField("orgJobId", func(j *jobJSON) *text { return &j.OrgJobID }),
+	textField("requisitionIdentifier", func(j *jobJSON) *text { return &j.RequisitionIdentifier }),
+	booleanField("isReferralEnabled", func(j *jobJSON) *boolean { return &j.IsReferralEnabled }),
+	textField("careerPortalUrl", func(j *jobJSON) *text { return &j.CareerPortalURL }),
+	textField("experience", func(j *jobJSON) *text { return &j.Experience }),
+	dateField("createdOn", func(j *jobJSON) *date { return &j.CreatedOn }),
+	dateField("publishedOn", func(j *jobJSON) *date { return &j.PublishedOn }),
+	dateField("targetHireDate", func(j *jobJSON) *date { return &j.TargetHireDate }),
+	rowsField("jobLocations", func(j *jobJSON) *[]JobLocation { return &j.Locations }, fieldTable[jobLocationJSON]{
+		textField("name", func(l *jobLocationJSON) *text { return &l.Name }),
+		textField("city", func(l *jobLocationJSON) *text { return &l.City }),
+		textField("state", func(l *jobLocationJSON) *text { return &l.State }),
+		textField("countryName", func(l *jobLocationJSON) *text { return &l.CountryName }),
+	}, func(l *jobLocationJSON) (JobLocation, bool) {
+		return JobLocation{Name: l.Name.ptr(), City: l.City.ptr(), State: l.State.ptr(), CountryName: l.CountryName.ptr()},
+			l.Name.ok || l.City.ok || l.State.ok || l.CountryName.ok
+	}),
+	rowsField("hiringTeam", func(j *jobJSON) *[]HiringTeamRole { return &j.HiringTeam }, fieldTable[hiringTeamJSON]{
+		textField("identifier", func(h *hiringTeamJSON) *text { return &h.Identifier }),
+		textField("displayName", func(h *hiringTeamJSON) *text { return &h.DisplayName }),
+		textField("type", func(h *hiringTeamJSON) *text { return &h.Type }),
+	}, func(h *hiringTeamJSON) (HiringTeamRole, bool) {
+		return HiringTeamRole{Identifier: h.Identifier.ptr(), DisplayName: h.DisplayName.ptr(), Type: h.Type.ptr()},
+			h.Identifier.ok || h.DisplayName.ok || h.Type.ok
+	}),
 }
 
 func jobs() Dataset {
@@ -105,7 +129,7 @@ func jobs() Dataset {
 func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "jobs"
 	var j jobJSON
-	rawJSON, err := decodeRecord(name, raw, m, &j, &j.ID, nil)
+	rawJSON, err := decodeRecord(name, raw, m, &j, jobFields, &j.ID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +139,9 @@ func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 		Description:           j.Description.ptr(),
 		DepartmentName:        j.DepartmentName.ptr(),
 		JobType:               j.JobType.ptr(),
+		JobTypeLabel:          jobTypeLabel(j.JobType.ptr()),
 		Status:                j.Status.ptr(),
+		StatusLabel:           codeLabel(jobStatusLabels, j.Status.ptr()),
 		NoOfOpenings:          j.NoOfOpenings.ptr(),
 		OrgJobID:              j.OrgJobID.ptr(),
 		RequisitionIdentifier: j.RequisitionIdentifier.ptr(),
@@ -125,27 +151,11 @@ func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 		CreatedOn:             j.CreatedOn.ptr(),
 		PublishedOn:           j.PublishedOn.ptr(),
 		TargetHireDate:        j.TargetHireDate.ptr(),
-		Locations:             []JobLocation{},
-		HiringTeam:            []HiringTeamRole{},
+		Locations:             orEmpty(j.Locations),
+		HiringTeam:            orEmpty(j.HiringTeam),
 		RawJSON:               rawJSON,
 		ExtractedAt:           utcMillis(m.ExtractedAt),
 		RunID:                 m.RunID,
-	}
-	for _, l := range j.JobLocations {
-		if l == nil || !(l.Name.ok || l.City.ok || l.State.ok || l.CountryName.ok) {
-			continue
-		}
-		r.Locations = append(r.Locations, JobLocation{
-			Name: l.Name.ptr(), City: l.City.ptr(), State: l.State.ptr(), CountryName: l.CountryName.ptr(),
-		})
-	}
-	for _, h := range j.HiringTeam {
-		if h == nil || !(h.Identifier.ok || h.DisplayName.ok || h.Type.ok) {
-			continue
-		}
-		r.HiringTeam = append(r.HiringTeam, HiringTeamRole{
-			Identifier: h.Identifier.ptr(), DisplayName: h.DisplayName.ptr(), Type: h.Type.ptr(),
-		})
 	}
 	return r, nil
 }

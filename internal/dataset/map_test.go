@@ -86,7 +86,9 @@ func TestJobs_Map(t *testing.T) {
 			r.Description = ptr("<p>Build things</p>")
 			r.DepartmentName = ptr("Engineering")
 			r.JobType = ptr("1")
+			r.JobTypeLabel = ptr("PartTime")
 			r.Status = ptr(int32(2))
+			r.StatusLabel = ptr("Archived")
 			r.NoOfOpenings = ptr(int32(3))
 			r.OrgJobID = ptr("ENG-001")
 			r.RequisitionIdentifier = ptr("REQ-7")
@@ -107,8 +109,9 @@ func TestJobs_Map(t *testing.T) {
 		{"job type as text, odd types ignored", `{"id":"j4","jobType":"Full time","status":"3","noOfOpenings":"many","isReferralEnabled":"false","jobLocations":{"name":"x"},"title":{"en":"x"},"createdOn":"soon","publishedOn":1789573328}`,
 			func(r *dataset.JobRow) {
 				r.JobID = "j4"
-				r.JobType = ptr("Full time")
+				r.JobType = ptr("Full time") // not a code: no label
 				r.Status = ptr(int32(3))
+				r.StatusLabel = ptr("Offline")
 				r.IsReferralEnabled = ptr(false)
 				r.PublishedOn = ts("2026-09-16T15:42:08Z")
 			}},
@@ -116,7 +119,14 @@ func TestJobs_Map(t *testing.T) {
 			r.JobID = "j6"
 			r.NoOfOpenings = ptr(int32(3))
 			r.JobType = ptr("2")
+			r.JobTypeLabel = ptr("FullTime")
 			r.Status = ptr(int32(1))
+			r.StatusLabel = ptr("Online")
+		}},
+		{"unknown codes get no label", `{"id":"j7","jobType":3,"status":5}`, func(r *dataset.JobRow) {
+			r.JobID = "j7"
+			r.JobType = ptr("3")
+			r.Status = ptr(int32(5))
 		}},
 		{"empty strings and dates null", `{"id":"j5","title":"","publishedOn":"","targetHireDate":"2027-01-15"}`, func(r *dataset.JobRow) {
 			r.JobID = "j5"
@@ -246,6 +256,7 @@ func TestPreboardingCandidates_Map(t *testing.T) {
 				r.FirstName, r.MiddleName, r.LastName = ptr("Asha"), ptr("K"), ptr("Rao")
 				r.Email, r.CountryCode, r.MobileNumber = ptr("asha@example.com"), ptr("+91"), ptr("9845000000")
 				r.Gender, r.Stage, r.Status = ptr(int32(1)), ptr(int32(4)), ptr(int32(0))
+				r.StageLabel, r.StatusLabel = ptr("OfferAcceptance"), ptr("Initiated")
 				r.JobTitle, r.Department, r.WorkLocation = ptr("Engineer"), ptr("Engineering"), ptr("Pune")
 				r.ExpectedDateOfJoining = ts("2026-12-01T00:00:00Z")
 				return r
@@ -262,6 +273,19 @@ func TestPreboardingCandidates_Map(t *testing.T) {
 			func(raw string) dataset.PreboardingCandidateRow {
 				r := base("p3", raw)
 				r.JobTitle = ptr("Analyst")
+				return r
+			}},
+		{"unknown codes get no label", `{"id":"p4","stage":6,"status":-1}`,
+			func(raw string) dataset.PreboardingCandidateRow {
+				r := base("p4", raw)
+				r.Stage, r.Status = ptr(int32(6)), ptr(int32(-1))
+				return r
+			}},
+		{"last codes", `{"id":"p5","stage":5,"status":5}`,
+			func(raw string) dataset.PreboardingCandidateRow {
+				r := base("p5", raw)
+				r.Stage, r.Status = ptr(int32(5)), ptr(int32(5))
+				r.StageLabel, r.StatusLabel = ptr("Hired"), ptr("MarkedAsNoShow")
 				return r
 			}},
 		{"both spellings, empty one loses", `{"jobTitle":"","id":"p3","jobtitle":"Analyst"}`,
@@ -584,7 +608,7 @@ func i32(p *int) *int32 {
 }
 
 // simToken gets a token from the simulator.
-func simToken(t *testing.T, s *kekasim.Server) string {
+func simToken(t testing.TB, s *kekasim.Server) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"kekaapi"}, "scope": {"kekaapi"}, "client_id": {"sim-client-id"}, "client_secret": {"sim-client-secret"}, "api_key": {"sim-api-key"}}
 	req, _ := http.NewRequest(http.MethodPost, s.TokenURL(), strings.NewReader(form.Encode()))
@@ -600,7 +624,7 @@ func simToken(t *testing.T, s *kekasim.Server) string {
 }
 
 // simList reads every page of a list that answers bare arrays.
-func simList(t *testing.T, s *kekasim.Server, tok, path string) []json.RawMessage {
+func simList(t testing.TB, s *kekasim.Server, tok, path string) []json.RawMessage {
 	t.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {

@@ -24,7 +24,9 @@ type PreboardingCandidateRow struct {
 	MobileNumber          *string    `parquet:"mobile_number,optional"`
 	Gender                *int32     `parquet:"gender,optional"`
 	Stage                 *int32     `parquet:"stage,optional"`
+	StageLabel            *string    `parquet:"stage_label,optional"` // Start ... Hired (labels.go)
 	Status                *int32     `parquet:"status,optional"`
+	StatusLabel           *string    `parquet:"status_label,optional"` // Initiated ... MarkedAsNoShow
 	JobTitle              *string    `parquet:"job_title,optional"`
 	Department            *string    `parquet:"department,optional"`
 	WorkLocation          *string    `parquet:"work_location,optional"`
@@ -38,21 +40,30 @@ type PreboardingCandidateRow struct {
 func (r PreboardingCandidateRow) Key() string { return r.CandidateID }
 
 type preboardingJSON struct {
-	ID                    text    `json:"id"`
-	FirstName             text    `json:"firstName"`
-	MiddleName            text    `json:"middleName"`
-	LastName              text    `json:"lastName"`
-	Email                 text    `json:"email"`
-	CountryCode           text    `json:"countryCode"`
-	MobileNumber          text    `json:"mobileNumber"`
-	Gender                integer `json:"gender"`
-	Stage                 integer `json:"stage"`
-	Status                integer `json:"status"`
-	JobTitle              text    `json:"jobTitle"`
-	JobTitleLower         text    `json:"jobtitle"`
-	Department            text    `json:"department"`
-	WorkLocation          text    `json:"workLocation"`
-	ExpectedDateOfJoining date    `json:"expectedDateOfJoining"`
+	ID, FirstName, MiddleName, LastName, Email, CountryCode, MobileNumber text
+	Gender, Stage, Status                                                 integer
+	JobTitle, JobTitleLower, Department, WorkLocation                     text
+	ExpectedDateOfJoining                                                 date
+}
+
+// preboardingFields are the keys of a preboarding candidate that its row
+// reads; jobTitle before jobtitle, so that JOBTITLE fills JobTitle.
+var preboardingFields = fieldTable[preboardingJSON]{
+	textField("id", func(c *preboardingJSON) *text { return &c.ID }),
+	textField("firstName", func(c *preboardingJSON) *text { return &c.FirstName }),
+	textField("middleName", func(c *preboardingJSON) *text { return &c.MiddleName }),
+	textField("lastName", func(c *preboardingJSON) *text { return &c.LastName }),
+	textField("email", func(c *preboardingJSON) *text { return &c.Email }),
+	textField("countryCode", func(c *preboardingJSON) *text { return &c.CountryCode }),
+	textField("mobileNumber", func(c *preboardingJSON) *text { return &c.MobileNumber }),
+	integerField("gender", func(c *preboardingJSON) *integer { return &c.Gender }),
+	integerField("stage", func(c *preboardingJSON) *integer { return &c.Stage }),
+	integerField("status", func(c *preboardingJSON) *integer { return &c.Status }),
+	textField("jobTitle", func(c *preboardingJSON) *text { return &c.JobTitle }),
+	textField("jobtitle", func(c *preboardingJSON) *text { return &c.JobTitleLower }),
+	textField("department", func(c *preboardingJSON) *text { return &c.Department }),
+	textField("workLocation", func(c *preboardingJSON) *text { return &c.WorkLocation }),
+	dateField("expectedDateOfJoining", func(c *preboardingJSON) *date { return &c.ExpectedDateOfJoining }),
 }
 
 var preboardingRules = identity("firstName", "middleName", "lastName", "email", "mobileNumber")
@@ -74,7 +85,7 @@ func preboardingCandidates() Dataset {
 func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "preboarding_candidates"
 	var c preboardingJSON
-	rawJSON, err := decodeRecord(name, raw, m, &c, &c.ID, preboardingRules)
+	rawJSON, err := decodeRecord(name, raw, m, &c, preboardingFields, &c.ID, preboardingRules)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +103,9 @@ func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		MobileNumber:          m.PII.value(c.MobileNumber.ptr(), false),
 		Gender:                c.Gender.ptr(),
 		Stage:                 c.Stage.ptr(),
+		StageLabel:            codeLabel(preboardingStageLabels, c.Stage.ptr()),
 		Status:                c.Status.ptr(),
+		StatusLabel:           codeLabel(preboardingStatusLabels, c.Status.ptr()),
 		JobTitle:              title.ptr(),
 		Department:            c.Department.ptr(),
 		WorkLocation:          c.WorkLocation.ptr(),

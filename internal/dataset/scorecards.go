@@ -49,18 +49,29 @@ type ScorecardSection struct {
 func (r ScorecardRow) Key() string { return r.ScorecardID }
 
 type scorecardJSON struct {
-	ID                      text `json:"id"`
-	StageID                 text `json:"stageId"`
-	InterviewID             text `json:"interviewId"`
-	OverallFeedbackDecision text `json:"overallFeedbackDecision"`
-	OverallComments         text `json:"overallComments"`
-	FeedbackSubmittedByName text `json:"feedbackSubmittedByName"`
-	Sections                []*struct {
-		SectionName     text `json:"sectionName"`
-		SkillTitle      text `json:"skillTitle"`
-		SkillScore      text `json:"skillScore"`
-		SectionComments text `json:"sectionComments"`
-	} `json:"sections"`
+	ID, StageID, InterviewID                 text
+	OverallFeedbackDecision, OverallComments text
+	FeedbackSubmittedByName                  text
+	Sections                                 []sectionJSON
+}
+
+type sectionJSON struct{ SectionName, SkillTitle, SkillScore, SectionComments text }
+
+var scorecardFields = fieldTable[scorecardJSON]{
+	textField("id", func(s *scorecardJSON) *text { return &s.ID }),
+	textField("stageId", func(s *scorecardJSON) *text { return &s.StageID }),
+	textField("interviewId", func(s *scorecardJSON) *text { return &s.InterviewID }),
+	textField("overallFeedbackDecision", func(s *scorecardJSON) *text { return &s.OverallFeedbackDecision }),
+	textField("overallComments", func(s *scorecardJSON) *text { return &s.OverallComments }),
+	textField("feedbackSubmittedByName", func(s *scorecardJSON) *text { return &s.FeedbackSubmittedByName }),
+	rowsField("sections", func(s *scorecardJSON) *[]sectionJSON { return &s.Sections }, fieldTable[sectionJSON]{
+		textField("sectionName", func(s *sectionJSON) *text { return &s.SectionName }),
+		textField("skillTitle", func(s *sectionJSON) *text { return &s.SkillTitle }),
+		textField("skillScore", func(s *sectionJSON) *text { return &s.SkillScore }),
+		textField("sectionComments", func(s *sectionJSON) *text { return &s.SectionComments }),
+	}, func(s *sectionJSON) (sectionJSON, bool) {
+		return *s, s.SectionName.ok || s.SkillTitle.ok || s.SkillScore.ok || s.SectionComments.ok
+	}),
 }
 
 // scorecardRules null the free-text feedback in raw_json under hash and
@@ -97,7 +108,7 @@ func mapScorecard(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, err
 	}
 	var sc scorecardJSON
-	rawJSON, err := decodeRecord(name, raw, m, &sc, &sc.ID, scorecardRules)
+	rawJSON, err := decodeRecord(name, raw, m, &sc, scorecardFields, &sc.ID, scorecardRules)
 	if err != nil {
 		return nil, err
 	}
@@ -119,9 +130,6 @@ func mapScorecard(raw json.RawMessage, m Meta) (Row, error) {
 		r.OverallComments = sc.OverallComments.ptr()
 	}
 	for _, s := range sc.Sections {
-		if s == nil || !(s.SectionName.ok || s.SkillTitle.ok || s.SkillScore.ok || s.SectionComments.ok) {
-			continue // null, or not an object
-		}
 		sec := ScorecardSection{SectionName: s.SectionName.ptr(), SkillTitle: s.SkillTitle.ptr(), SkillScore: s.SkillScore.ptr()}
 		if keep {
 			sec.SectionComments = s.SectionComments.ptr()

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/kekaexport/keka-hire-export/internal/jsonscan"
 	"github.com/kekaexport/keka-hire-export/internal/keka"
 )
 
@@ -42,36 +44,60 @@ type TalentPoolCandidateRow struct {
 // Key returns talent_pool_id + "/" + candidate_id.
 func (r TalentPoolCandidateRow) Key() string { return r.TalentPoolID + "/" + r.CandidateID }
 
-type educationJSON struct {
-	Degree           text `json:"degree"`
-	Branch           text `json:"branch"`
-	University       text `json:"university"`
-	Location         text `json:"location"`
-	DateOfJoining    date `json:"dateOfJoining"`
-	DateOfCompletion date `json:"dateOfCompletion"`
-}
-
-type experienceJSON struct {
-	CompanyName        text    `json:"companyName"`
-	Designation        text    `json:"designation"`
-	IsCurrentlyWorking boolean `json:"isCurrentlyWorking"`
-	Location           text    `json:"location"`
-	DateOfJoining      date    `json:"dateOfJoining"`
-	DateOfRelieving    date    `json:"dateOfRelieving"`
-}
-
 type talentPoolCandidateJSON struct {
-	ID                text              `json:"id"`
-	FirstName         text              `json:"firstName"`
-	MiddleName        text              `json:"middleName"`
-	LastName          text              `json:"lastName"`
-	Email             text              `json:"email"`
-	Phone             text              `json:"phone"`
-	Gender            integer           `json:"gender"`
-	Skills            []text            `json:"skills"`
-	EducationDetails  []*educationJSON  `json:"educationDetails"`
-	ExperienceDetails []*experienceJSON `json:"experienceDetails"`
-	TalentPoolDetails map[string]text   `json:"talentPoolDetails"`
+	ID, FirstName, MiddleName, LastName, Email, Phone text
+	Gender                                            integer
+	Skills                                            []string
+	Education                                         []Education
+	Experience                                        []Experience
+	TalentPoolDetails                                 map[string]string
+}
+
+var talentPoolCandidateFields = fieldTable[talentPoolCandidateJSON]{
+	textField("id", func(c *talentPoolCandidateJSON) *text { return &c.ID }),
+	textField("firstName", func(c *talentPoolCandidateJSON) *text { return &c.FirstName }),
+	textField("middleName", func(c *talentPoolCandidateJSON) *text { return &c.MiddleName }),
+	textField("lastName", func(c *talentPoolCandidateJSON) *text { return &c.LastName }),
+	textField("email", func(c *talentPoolCandidateJSON) *text { return &c.Email }),
+	textField("phone", func(c *talentPoolCandidateJSON) *text { return &c.Phone }),
+	integerField("gender", func(c *talentPoolCandidateJSON) *integer { return &c.Gender }),
+	stringsField("skills", func(c *talentPoolCandidateJSON) *[]string { return &c.Skills }),
+	rowsField("educationDetails", func(c *talentPoolCandidateJSON) *[]Education { return &c.Education }, educationFields, educationRow),
+	rowsField("experienceDetails", func(c *talentPoolCandidateJSON) *[]Experience { return &c.Experience }, experienceFields, experienceRow),
+	textMapField("talentPoolDetails", func(c *talentPoolCandidateJSON) *map[string]string { return &c.TalentPoolDetails }),
+}
+
+// textMapField reads an object of texts into a map, keeping the set ones
+// (copied: keys and values outlive the page); null makes it nil, and any
+// value but an object leaves it as it was.
+func textMapField[T any](name string, at func(*T) *map[string]string) field[T] {
+	return field[T]{name, func(d *decoder, v *T, j int) (int, error) {
+		b := d.b
+		j = jsonscan.Space(b, j)
+		switch {
+		case j < len(b) && b[j] == 'n':
+			end, err := jsonscan.Value(b, j)
+			if err == nil {
+				*at(v) = nil
+			}
+			return end, err
+		case j >= len(b) || b[j] != '{':
+			return jsonscan.Value(b, j)
+		}
+		m := map[string]string{}
+		*at(v) = m
+		return jsonscan.Members(b, j, func(key []byte, escaped bool, k int) (int, error) {
+			t, end, err := d.text(k)
+			if t.ok {
+				name := string(key)
+				if escaped {
+					name = jsonscan.Key(key)
+				}
+				m[name] = strings.Clone(t.v)
+			}
+			return end, err
+		})
+	}}
 }
 
 // talentPoolCandidateRules are the PII rules of talent_pool_candidates'
@@ -106,7 +132,7 @@ func mapTalentPoolCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		return nil, fmt.Errorf("dataset %s: Meta.Parent (the talent pool id) is empty", name)
 	}
 	var c talentPoolCandidateJSON
-	rawJSON, err := decodeRecord(name, raw, m, &c, &c.ID, talentPoolCandidateRules)
+	rawJSON, err := decodeRecord(name, raw, m, &c, talentPoolCandidateFields, &c.ID, talentPoolCandidateRules)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +145,7 @@ func mapTalentPoolCandidate(raw json.RawMessage, m Meta) (Row, error) {
 		Email:        m.PII.value(c.Email.ptr(), true),
 		Phone:        m.PII.value(c.Phone.ptr(), false),
 		Gender:       c.Gender.ptr(),
-		Skills:       texts(c.Skills),
+		Skills:       orEmpty(c.Skills),
 		RawJSON:      rawJSON,
 		ExtractedAt:  utcMillis(m.ExtractedAt),
 		RunID:        m.RunID,
@@ -127,52 +153,6 @@ func mapTalentPoolCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	if !m.PII.keep() {
 		return r, nil // education, experience and the details stay null
 	}
-	r.Education, r.Experience = educationOf(c.EducationDetails), experienceOf(c.ExperienceDetails)
-	if c.TalentPoolDetails != nil {
-		r.TalentPoolDetails = map[string]string{}
-		for k, v := range c.TalentPoolDetails {
-			if v.ok {
-				r.TalentPoolDetails[k] = v.v
-			}
-		}
-	}
+	r.Education, r.Experience, r.TalentPoolDetails = c.Education, c.Experience, c.TalentPoolDetails
 	return r, nil
-}
-
-// educationOf returns the set elements of educationDetails; nil when Keka
-// sent none.
-func educationOf(in []*educationJSON) []Education {
-	if in == nil {
-		return nil
-	}
-	out := []Education{}
-	for _, e := range in {
-		if e == nil || !(e.Degree.ok || e.Branch.ok || e.University.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfCompletion.t.Valid) {
-			continue // null, or not an object
-		}
-		out = append(out, Education{
-			Degree: e.Degree.ptr(), Branch: e.Branch.ptr(), University: e.University.ptr(), Location: e.Location.ptr(),
-			DateOfJoining: e.DateOfJoining.ptr(), DateOfCompletion: e.DateOfCompletion.ptr(),
-		})
-	}
-	return out
-}
-
-// experienceOf returns the set elements of experienceDetails; nil when
-// Keka sent none.
-func experienceOf(in []*experienceJSON) []Experience {
-	if in == nil {
-		return nil
-	}
-	out := []Experience{}
-	for _, e := range in {
-		if e == nil || !(e.CompanyName.ok || e.Designation.ok || e.IsCurrentlyWorking.ok || e.Location.ok || e.DateOfJoining.t.Valid || e.DateOfRelieving.t.Valid) {
-			continue // null, or not an object
-		}
-		out = append(out, Experience{
-			CompanyName: e.CompanyName.ptr(), Designation: e.Designation.ptr(), IsCurrentlyWorking: e.IsCurrentlyWorking.ptr(),
-			Location: e.Location.ptr(), DateOfJoining: e.DateOfJoining.ptr(), DateOfRelieving: e.DateOfRelieving.ptr(),
-		})
-	}
-	return out
 }

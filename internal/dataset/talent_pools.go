@@ -27,10 +27,15 @@ type TalentPoolRow struct {
 func (r TalentPoolRow) Key() string { return r.TalentPoolID }
 
 type talentPoolJSON struct {
-	ID      text `json:"id"`
-	Name    text `json:"name"`
-	AddedBy text `json:"addedBy"`
-	AddedOn date `json:"addedOn"`
+	ID, Name, AddedBy text
+	AddedOn           date
+}
+
+var talentPoolFields = fieldTable[talentPoolJSON]{
+	textField("id", func(p *talentPoolJSON) *text { return &p.ID }),
+	textField("name", func(p *talentPoolJSON) *text { return &p.Name }),
+	textField("addedBy", func(p *talentPoolJSON) *text { return &p.AddedBy }),
+	dateField("addedOn", func(p *talentPoolJSON) *date { return &p.AddedOn }),
 }
 
 func talentPools() Dataset {
@@ -49,7 +54,7 @@ func talentPools() Dataset {
 func mapTalentPool(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "talent_pools"
 	var p talentPoolJSON
-	rawJSON, err := decodeRecord(name, raw, m, &p, &p.ID, nil)
+	rawJSON, err := decodeRecord(name, raw, m, &p, talentPoolFields, &p.ID, nil)
 	if err != nil {
 		return nil, err
 	}

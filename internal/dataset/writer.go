@@ -1,34 +1,60 @@
 package dataset
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
-// Row groups are flushed at maxRowsPerRowGroup rows or when the buffered
-// (partly compressed) row group reaches maxBufferedBytes, whichever comes
-// first, so a writer's memory does not grow with the number of rows.
+// The layout every writer of this package produces, chosen once for the
+// widest compatibility (see the README's "Parquet features used"):
+//
+//   - version 1 data pages (DATA_PAGE), which every reader of the last decade
+//     reads; Spark before 3.4 and Snowflake refuse some version 2 layouts;
+//   - PLAIN for numbers, booleans and times, and RLE_DICTIONARY for strings,
+//     falling back to PLAIN for the rest of a row group once a column's
+//     dictionary passes maxDictionaryBytes (as parquet-mr does): ids repeated
+//     across rows pay for their dictionary, free text does not grow one; no
+//     DELTA_* encoding anywhere;
+//   - no min/max in data page headers, and statistics of at most
+//     MaxStatisticBytes (see footer.go);
+//   - row groups of about targetRowGroupBytes of written (compressed) data,
+//     one row group for a smaller file, also after publishing segments of
+//     many invocations (Concat re-writes them to the same target). Their
+//     pages are buffered in temporary files, not memory, so the target does
+//     not bound the memory a writer needs (its dictionaries and one page
+//     buffer per column do).
 const (
-	maxRowsPerRowGroup = 20_000
-	maxBufferedBytes   = 16 << 20
+	targetRowGroupBytes = 64 << 20
+	maxDictionaryBytes  = 1 << 20
+	pageBufferBytes     = 512 << 10
 )
 
-var codec = &zstd.Codec{Level: zstd.DefaultLevel}
+// rowGroupTarget is targetRowGroupBytes; the package's tests lower it.
+var rowGroupTarget int64 = targetRowGroupBytes
+
+// pageBuffers holds the encoded pages of the row groups being written.
+var pageBuffers = parquet.NewFileBufferPool(os.TempDir(), "keka-export-pages-*")
 
 // writerOptions are the options of every Parquet writer of this package.
 func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
-		parquet.Compression(codec),
-		parquet.MaxRowsPerRowGroup(maxRowsPerRowGroup),
+		parquet.Compression(newCodec()), // one encoder per writer, see codec.go
+		parquet.DataPageVersion(1),
+		parquet.DataPageStatistics(false),
+		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.RLEDictionary),
+		parquet.DictionaryMaxBytes(maxDictionaryBytes),
+		parquet.ColumnIndexSizeLimit(func([]string) int { return MaxStatisticBytes }),
+		parquet.PageBufferSize(pageBufferBytes),
+		parquet.ColumnPageBuffers(pageBuffers),
 	}
 }
 
 type rowWriter[T Row] struct {
 	name    string
+	out     *footerWriter
 	w       *parquet.GenericWriter[T]
 	batch   []T
 	rows    int64
@@ -37,9 +63,11 @@ type rowWriter[T Row] struct {
 }
 
 func newWriter[T Row](name string, w io.Writer) Writer {
+	out := &footerWriter{w: w}
 	return &rowWriter[T]{
 		name:  name,
-		w:     parquet.NewGenericWriter[T](w, writerOptions()...),
+		out:   out,
+		w:     parquet.NewGenericWriter[T](out, writerOptions()...),
 		batch: make([]T, 1),
 	}
 }
@@ -66,7 +94,7 @@ func (w *rowWriter[T]) Write(r Row) error {
 		return fmt.Errorf("dataset %s: write row: %w", w.name, err)
 	}
 	w.rows++
-	if size := w.w.Size(); size-w.flushed >= maxBufferedBytes {
+	if size := w.w.Size(); size-w.flushed >= rowGroupTarget {
 		if err := w.w.Flush(); err != nil {
 			return fmt.Errorf("dataset %s: flush row group: %w", w.name, err)
 		}
@@ -82,43 +110,24 @@ func (w *rowWriter[T]) Close() error {
 		return nil
 	}
 	w.closed = true
-	if err := w.w.Close(); err != nil {
-		return fmt.Errorf("dataset %s: close parquet writer: %w", w.name, err)
+	if err := closeFile(w.w, w.out); err != nil {
+		return fmt.Errorf("dataset %s: %w", w.name, err)
 	}
 	return nil
 }
 
-// Concat writes the row groups of the given Parquet files, in order, as one
-// zstd file with the given schema, and returns the number of rows written.
-// Row groups are copied one at a time (verbatim when their encoding allows),
-// so memory is bounded by one row group. It fails when a part cannot be
-// opened or its schema differs from schema; w then holds a partial file.
-func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []int64) (rows int64, err error) {
-	if len(parts) != len(sizes) {
-		return 0, fmt.Errorf("dataset: concat: %d parts but %d sizes", len(parts), len(sizes))
+// closeFile writes the last row group of pw, then its page index and its
+// footer through out, which truncates the footer's statistics.
+func closeFile(pw interface {
+	Flush() error
+	Close() error
+}, out *footerWriter) error {
+	if err := pw.Flush(); err != nil {
+		return fmt.Errorf("flush the last row group: %w", err)
 	}
-	if schema == nil {
-		return 0, errors.New("dataset: concat: no schema")
-	}
-	pw := parquet.NewWriter(w, append(writerOptions(), schema)...)
-	for i, part := range parts {
-		f, err := parquet.OpenFile(part, sizes[i])
-		if err != nil {
-			return rows, fmt.Errorf("dataset: concat: open part %d: %w", i, err)
-		}
-		if !parquet.EqualNodes(schema, f.Schema()) {
-			return rows, fmt.Errorf("dataset: concat: part %d: schema differs from %s", i, schema.Name())
-		}
-		for j, rg := range f.RowGroups() {
-			n, err := pw.WriteRowGroup(rg)
-			rows += n
-			if err != nil {
-				return rows, fmt.Errorf("dataset: concat: part %d, row group %d: %w", i, j, err)
-			}
-		}
-	}
+	out.hold()
 	if err := pw.Close(); err != nil {
-		return rows, fmt.Errorf("dataset: concat: close: %w", err)
+		return fmt.Errorf("close parquet writer: %w", err)
 	}
-	return rows, nil
+	return out.close()
 }

@@ -356,7 +356,7 @@ func TestWriter_RowGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("bounded by rows", func(t *testing.T) {
+	t.Run("one row group when smaller than the target", func(t *testing.T) {
 		const n = 50_000
 		var buf bytes.Buffer
 		w := d.NewWriter(&buf)
@@ -371,28 +371,19 @@ func TestWriter_RowGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := openFile(t, buf.Bytes())
-		rgs := f.RowGroups()
-		if len(rgs) < 3 {
-			t.Fatalf("%d row groups for %d rows, want at least 3", len(rgs), n)
-		}
-		var total int64
-		for _, rg := range rgs {
-			if rg.NumRows() > 20_000 {
-				t.Errorf("row group of %d rows", rg.NumRows())
-			}
-			total += rg.NumRows()
-		}
-		if total != n || f.NumRows() != n {
-			t.Errorf("file has %d rows, want %d", total, n)
+		if len(f.RowGroups()) != 1 || f.NumRows() != n {
+			t.Fatalf("%d row groups, %d rows; want 1 row group of %d rows", len(f.RowGroups()), f.NumRows(), n)
 		}
 	})
 
-	t.Run("bounded by bytes", func(t *testing.T) {
-		// 300 rows of 200 KiB of incompressible raw_json: 60 MiB, far fewer rows than a row group holds.
+	t.Run("row groups of the target size", func(t *testing.T) {
+		// 300 rows of 20 KiB of incompressible raw_json: about 6 MiB, at a
+		// target of 1 MiB.
+		defer dataset.SetRowGroupTarget(1 << 20)()
 		rng := rand.New(rand.NewPCG(1, 2))
 		var buf bytes.Buffer
 		w := d.NewWriter(&buf)
-		big := make([]byte, 200<<10)
+		big := make([]byte, 20<<10)
 		for i := range 300 {
 			for j := range big {
 				big[j] = 'a' + byte(rng.IntN(26))
@@ -408,14 +399,7 @@ func TestWriter_RowGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := openFile(t, buf.Bytes())
-		if len(f.RowGroups()) < 2 {
-			t.Errorf("%d row groups, want several", len(f.RowGroups()))
-		}
-		for i, rg := range f.Metadata().RowGroups {
-			if rg.TotalByteSize > 32<<20 {
-				t.Errorf("row group %d holds %d bytes uncompressed, want under 32 MiB", i, rg.TotalByteSize)
-			}
-		}
+		checkRowGroupSizes(t, f, 1<<20)
 		if f.NumRows() != 300 {
 			t.Errorf("file has %d rows", f.NumRows())
 		}
@@ -467,8 +451,8 @@ func TestConcat(t *testing.T) {
 		}
 	}
 	f := openFile(t, out.Bytes())
-	if len(f.RowGroups()) < 4 { // 5 | 20000 20000 5000 | 7
-		t.Errorf("%d row groups, want the parts' row groups kept", len(f.RowGroups()))
+	if len(f.RowGroups()) != 1 {
+		t.Errorf("%d row groups, want one: the parts hold less than a row group's target", len(f.RowGroups()))
 	}
 	if c := f.Metadata().RowGroups[0].Columns[0].MetaData.Codec; c != format.Zstd {
 		t.Errorf("codec = %v, want ZSTD", c)
@@ -477,6 +461,37 @@ func TestConcat(t *testing.T) {
 		t.Errorf("last row created_on = %v", got.CreatedOn)
 	}
 
+	t.Run("row groups of the target size", func(t *testing.T) {
+		// Six parts (as from six invocations) of 40 jobs with 8 KiB of
+		// incompressible description each: about 1.9 MiB, at a target of 256 KiB.
+		defer dataset.SetRowGroupTarget(256 << 10)()
+		rng := rand.New(rand.NewPCG(3, 4))
+		var readers []io.ReaderAt
+		var sizes []int64
+		n := 0
+		for range 6 {
+			var raws []string
+			for range 40 {
+				desc := make([]byte, 8<<10)
+				for j := range desc {
+					desc[j] = 'a' + byte(rng.IntN(26))
+				}
+				n++
+				raws = append(raws, fmt.Sprintf(`{"id":"j%06d","description":%q}`, n, desc))
+			}
+			p := writeRows(t, d, mapAll(t, d, meta(), raws...))
+			readers, sizes = append(readers, bytes.NewReader(p)), append(sizes, int64(len(p)))
+		}
+		var out bytes.Buffer
+		if _, err := dataset.Concat(&out, d.Schema, readers, sizes); err != nil {
+			t.Fatalf("Concat: %v", err)
+		}
+		f := openFile(t, out.Bytes())
+		checkRowGroupSizes(t, f, 256<<10)
+		if got := readBack[dataset.JobRow](t, out.Bytes()); len(got) != n || got[n-1].JobID != fmt.Sprintf("j%06d", n) {
+			t.Errorf("read %d rows back, want %d", len(got), n)
+		}
+	})
 	t.Run("schema mismatch", func(t *testing.T) {
 		other := mustLookup(t, "preboarding_candidates")
 		_, err := dataset.Concat(io.Discard, other.Schema, readers[:1], sizes[:1])
@@ -507,7 +522,7 @@ func TestDataset_GlueColumns(t *testing.T) {
 	want := map[string][]dataset.GlueColumn{
 		"jobs": append([]dataset.GlueColumn{
 			{"job_id", "string"}, {"title", "string"}, {"description", "string"}, {"department_name", "string"},
-			{"job_type", "string"}, {"status", "int"}, {"no_of_openings", "int"}, {"org_job_id", "string"},
+			{"job_type", "string"}, {"job_type_label", "string"}, {"status", "int"}, {"status_label", "string"}, {"no_of_openings", "int"}, {"org_job_id", "string"},
 			{"requisition_identifier", "string"}, {"is_referral_enabled", "boolean"}, {"career_portal_url", "string"},
 			{"experience", "string"}, {"created_on", "timestamp"}, {"published_on", "timestamp"}, {"target_hire_date", "timestamp"},
 			{"locations", "array<struct<name:string,city:string,state:string,country_name:string>>"},
@@ -525,7 +540,7 @@ func TestDataset_GlueColumns(t *testing.T) {
 		"preboarding_candidates": append([]dataset.GlueColumn{
 			{"candidate_id", "string"}, {"first_name", "string"}, {"middle_name", "string"}, {"last_name", "string"},
 			{"email", "string"}, {"country_code", "string"}, {"mobile_number", "string"}, {"gender", "int"},
-			{"stage", "int"}, {"status", "int"}, {"job_title", "string"}, {"department", "string"},
+			{"stage", "int"}, {"stage_label", "string"}, {"status", "int"}, {"status_label", "string"}, {"job_title", "string"}, {"department", "string"},
 			{"work_location", "string"}, {"expected_date_of_joining", "timestamp"},
 		}, tail...),
 	}
@@ -581,4 +596,22 @@ func hasField(s *parquet.Schema, name string) bool {
 		}
 	}
 	return false
+}
+
+// checkRowGroupSizes checks that every row group of f but the last holds
+// between half the target and the target as written (the writer's estimate
+// counts values not yet compressed, and a dictionary's values beside the
+// indexes that refer to them), and the last at most the target.
+func checkRowGroupSizes(t *testing.T, f *parquet.File, target int64) {
+	t.Helper()
+	rgs := f.Metadata().RowGroups
+	if len(rgs) < 2 {
+		t.Fatalf("%d row groups, want several at a target of %d bytes", len(rgs), target)
+	}
+	for i, rg := range rgs {
+		size := rg.TotalCompressedSize
+		if size > target*5/4 || (i < len(rgs)-1 && size < target/2) {
+			t.Errorf("row group %d of %d: %d bytes (%d rows), want about %d", i, len(rgs), size, rg.NumRows, target)
+		}
+	}
 }

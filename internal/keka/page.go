@@ -3,11 +3,12 @@ package keka
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/kekaexport/keka-hire-export/internal/jsonscan"
 )
 
 // PageSize is the page size asked for on every list call (Keka's maximum).
@@ -85,24 +86,68 @@ func (e *failedError) Error() string {
 // kekaDefaultPageSize is the page size Keka uses when it ignores pageSize.
 const kekaDefaultPageSize = 100
 
-// envelope covers Keka's documented envelope and the items wrapper.
+// envelope is what ParsePage reads of Keka's documented envelope and the
+// items wrapper: each field is the value's bytes as sent (nil when the key
+// is absent), the records of data and items split as they are read.
 type envelope struct {
-	Succeeded    *bool           `json:"succeeded"`
-	Message      json.RawMessage `json:"message"`
-	Errors       json.RawMessage `json:"errors"`
-	Data         json.RawMessage `json:"data"`
-	Items        json.RawMessage `json:"items"`
-	TotalPages   *int64          `json:"totalPages"`
-	TotalRecords *int64          `json:"totalRecords"`
-	TotalItems   *int64          `json:"totalItems"`
-	NextPage     json.RawMessage `json:"nextPage"`
-	PageNumber   json.RawMessage `json:"pageNumber"` // envelope
-	Page         json.RawMessage `json:"page"`       // items wrapper
+	succeeded, message, errors, data, items []byte
+	totalPages, totalRecords, totalItems    []byte
+	nextPage, pageNumber, page              []byte
+	dataRecords, itemsRecords               []json.RawMessage
+	wrongType                               string // the first field of the wrong type
+}
+
+// envelopeKeys are the keys ParsePage reads, matched as encoding/json
+// matches keys to fields: exactly, else without regard to case.
+var envelopeKeys = []string{"succeeded", "message", "errors", "data", "items", "totalPages", "totalRecords", "totalItems", "nextPage", "pageNumber", "page"}
+
+// field returns where the value of key goes, or nil for a key not read.
+func (env *envelope) field(key []byte) (*[]byte, *[]json.RawMessage) {
+	n := -1
+	for i, k := range envelopeKeys {
+		if string(key) == k {
+			n = i
+			break
+		}
+	}
+	for i, k := range envelopeKeys {
+		if n < 0 && bytes.EqualFold(key, []byte(k)) {
+			n = i
+		}
+	}
+	switch n {
+	case 0:
+		return &env.succeeded, nil
+	case 1:
+		return &env.message, nil
+	case 2:
+		return &env.errors, nil
+	case 3:
+		return &env.data, &env.dataRecords
+	case 4:
+		return &env.items, &env.itemsRecords
+	case 5:
+		return &env.totalPages, nil
+	case 6:
+		return &env.totalRecords, nil
+	case 7:
+		return &env.totalItems, nil
+	case 8:
+		return &env.nextPage, nil
+	case 9:
+		return &env.pageNumber, nil
+	case 10:
+		return &env.page, nil
+	}
+	return nil, nil
 }
 
 // ParsePage reads one page body: Keka's envelope ({succeeded, data,
 // totalPages, nextPage, ...}), a bare JSON array, or the items wrapper
 // ({items, page, totalItems, totalPages}). data: null is an empty page.
+// It reads the body once: the records are found, and their syntax checked,
+// in the same pass that reads the envelope. Each record is the body's own
+// bytes (not a copy), so the body must not change while they are in use.
 //
 // A bare array says nothing of what follows, so its length decides: it is
 // the last page unless it holds exactly 100 records (Keka's default page
@@ -117,13 +162,17 @@ type envelope struct {
 // and for JSON nested deeper than encoding/json decodes.
 func ParsePage(body []byte, pageNumber int) (Page, error) {
 	p := Page{PageNumber: pageNumber, TotalRecords: -1, TotalPages: -1}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
+	start := jsonscan.Space(body, 0)
+	if start == len(body) {
 		return Page{}, &malformedError{page: pageNumber, why: "empty body"}
 	}
-	switch trimmed[0] {
+	switch body[start] {
 	case '[':
-		recs, err := parseRecords(trimmed)
+		recs := make([]json.RawMessage, 0, PageSize)
+		end, err := splitRecords(body, start, 1, &recs)
+		if err == nil {
+			err = trailing(body, end)
+		}
 		if err != nil {
 			return Page{}, parseError(pageNumber, "bare array does not parse", err)
 		}
@@ -136,28 +185,80 @@ func ParsePage(body []byte, pageNumber int) (Page, error) {
 	default:
 		return Page{}, &malformedError{page: pageNumber, why: "neither a JSON object nor an array"}
 	}
-	return parseEnvelope(trimmed, p)
+	return parseEnvelope(body, start, p)
+}
+
+// splitRecords appends each element of the array at b[i], depth levels
+// deep, to recs, as the bytes of b it spans, and returns the index just
+// past the array.
+func splitRecords(b []byte, i, depth int, recs *[]json.RawMessage) (int, error) {
+	return jsonscan.Elements(b, i, func(j int) (int, error) {
+		end, err := jsonscan.Nested(b, j, depth)
+		if err == nil {
+			*recs = append(*recs, json.RawMessage(b[j:end:end]))
+		}
+		return end, err
+	})
+}
+
+// trailing reports anything but whitespace after the top-level value.
+func trailing(b []byte, end int) error {
+	if end = jsonscan.Space(b, end); end < len(b) {
+		return &jsonscan.SyntaxError{Offset: end}
+	}
+	return nil
+}
+
+// readEnvelope reads the object at body[start] into env in one pass.
+func readEnvelope(body []byte, start int, env *envelope) error {
+	end, err := jsonscan.Members(body, start, func(key []byte, escaped bool, j int) (int, error) {
+		if escaped {
+			key = []byte(jsonscan.Key(key))
+		}
+		dst, recs := env.field(key)
+		if recs != nil {
+			j = jsonscan.Space(body, j)
+			if j < len(body) && body[j] == '[' {
+				list := make([]json.RawMessage, 0, PageSize)
+				end, err := splitRecords(body, j, 2, &list)
+				*dst, *recs = body[j:end], list
+				return end, err
+			}
+		}
+		end, err := jsonscan.Value(body, j)
+		if err == nil && dst != nil {
+			*dst = body[jsonscan.Space(body, j):end]
+		}
+		return end, err
+	})
+	if err == nil {
+		err = trailing(body, end)
+	}
+	return err
 }
 
 // parseEnvelope reads the envelope or the items wrapper into p, which holds
 // the page number asked for and unknown totals.
-func parseEnvelope(trimmed []byte, p Page) (Page, error) {
+func parseEnvelope(body []byte, start int, p Page) (Page, error) {
 	var env envelope
-	if err := json.Unmarshal(trimmed, &env); err != nil {
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
-			return Page{}, &malformedError{page: p.PageNumber, why: "field " + ute.Field + " has the wrong type"}
-		}
+	if err := readEnvelope(body, start, &env); err != nil {
 		return Page{}, parseError(p.PageNumber, "object does not parse", err)
 	}
-	if env.Succeeded != nil && !*env.Succeeded {
-		limited := rateLimitMessage(jsonString(env.Message))
-		for _, e := range errorList(env.Errors) {
+	succeeded, ok := env.boolean("succeeded", env.succeeded)
+	totalPages := env.integer("totalPages", env.totalPages)
+	totalRecords := env.integer("totalRecords", env.totalRecords)
+	totalItems := env.integer("totalItems", env.totalItems)
+	if env.wrongType != "" {
+		return Page{}, &malformedError{page: p.PageNumber, why: "field " + env.wrongType + " has the wrong type"}
+	}
+	if ok && !succeeded {
+		limited := rateLimitMessage(jsonString(env.message))
+		for _, e := range errorList(env.errors) {
 			limited = limited || rateLimitMessage(e)
 		}
-		return Page{}, &failedError{page: p.PageNumber, text: errorText(trimmed), rateLimited: limited}
+		return Page{}, &failedError{page: p.PageNumber, text: errorText(body[start:]), rateLimited: limited}
 	}
-	for _, raw := range []json.RawMessage{env.PageNumber, env.Page} {
+	for _, raw := range [][]byte{env.pageNumber, env.page} {
 		if got, ok := statedPage(raw); ok && p.Stated == 0 {
 			p.Stated = clampInt(got)
 		}
@@ -167,26 +268,59 @@ func parseEnvelope(trimmed []byte, p Page) (Page, error) {
 		return Page{}, err
 	}
 	p.Records = recs
-	if env.TotalPages != nil && *env.TotalPages >= 0 {
-		p.TotalPages = clampInt(*env.TotalPages)
+	if totalPages >= 0 {
+		p.TotalPages = clampInt(totalPages)
 	}
 	switch {
-	case env.TotalRecords != nil && *env.TotalRecords >= 0:
-		p.TotalRecords = clampInt(*env.TotalRecords)
-	case env.TotalItems != nil && *env.TotalItems >= 0:
-		p.TotalRecords = clampInt(*env.TotalItems)
+	case totalRecords >= 0:
+		p.TotalRecords = clampInt(totalRecords)
+	case totalItems >= 0:
+		p.TotalRecords = clampInt(totalItems)
 	}
 	p.Last = len(p.Records) == 0 ||
-		(env.NextPage != nil && isNull(env.NextPage)) ||
+		(env.nextPage != nil && isNull(env.nextPage)) ||
 		(p.TotalPages >= 0 && p.PageNumber >= p.TotalPages)
 	return p, nil
 }
 
+// boolean reads a JSON boolean; ok is false for null or an absent key. Any
+// other value is of the wrong type.
+func (env *envelope) boolean(name string, raw []byte) (v, ok bool) {
+	switch string(raw) {
+	case "", "null":
+		return false, false
+	case "true", "false":
+		return string(raw) == "true", true
+	}
+	env.typeError(name)
+	return false, false
+}
+
+// integer reads a JSON integer; -1 stands for null, an absent key, or a
+// value of the wrong type (noted), as a total is never negative.
+func (env *envelope) integer(name string, raw []byte) int64 {
+	if raw == nil || string(raw) == "null" {
+		return -1
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		env.typeError(name)
+		return -1
+	}
+	return n
+}
+
+func (env *envelope) typeError(name string) {
+	if env.wrongType == "" {
+		env.wrongType = name
+	}
+}
+
 // records returns the records of data or items; null is none.
 func (env *envelope) records(pageNumber int) ([]json.RawMessage, error) {
-	list := env.Data
+	list, recs := env.data, env.dataRecords
 	if list == nil {
-		list = env.Items
+		list, recs = env.items, env.itemsRecords
 	}
 	switch {
 	case list == nil:
@@ -196,14 +330,10 @@ func (env *envelope) records(pageNumber int) ([]json.RawMessage, error) {
 	case list[0] != '[':
 		return nil, &malformedError{page: pageNumber, why: "records are not a JSON array"}
 	}
-	recs, err := parseRecords(list)
-	if err != nil {
-		return nil, parseError(pageNumber, "records do not parse", err)
-	}
 	return recs, nil
 }
 
-// parseError is a malformedError for a JSON decoding error, permanent when
+// parseError is a malformedError for a JSON syntax error, permanent when
 // the JSON is nested deeper than encoding/json allows (it does not depend
 // on how the answer arrived).
 func parseError(page int, why string, err error) *malformedError {
@@ -212,20 +342,6 @@ func parseError(page int, why string, err error) *malformedError {
 		why += " (nested deeper than the decoder allows)"
 	}
 	return &malformedError{page: page, why: why, err: err, permanent: deep}
-}
-
-// parseRecords splits a JSON array into its elements, each a copy of the
-// bytes Keka sent.
-func parseRecords(arr []byte) ([]json.RawMessage, error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(arr, &raw); err != nil {
-		return nil, err
-	}
-	if raw == nil {
-		return []json.RawMessage{}, nil
-	}
-	// json.RawMessage.UnmarshalJSON copies, so no record aliases arr.
-	return raw, nil
 }
 
 // statedPage reads the page number a response states: a JSON number or a

@@ -79,6 +79,11 @@ func ParseTimeIn(s string, loc *time.Location) (Time, error) {
 		return t, nil
 	}
 	if len(s) >= 10 && s[4] == '-' {
+		if t, ok := parseCommonISO(s, loc); ok {
+			if v, ok := inRange(t); ok {
+				return v, nil
+			}
+		}
 		for _, layout := range timeLayouts {
 			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 				if v, ok := inRange(t); ok {
@@ -154,6 +159,86 @@ func (t Time) String() string {
 
 func valid(t time.Time) Time {
 	return Time{Time: t.UTC().Truncate(time.Millisecond), Valid: true}
+}
+
+// parseCommonISO reads the forms Keka sends most, YYYY-MM-DD and
+// YYYY-MM-DDTHH:MM:SS with up to 9 digits of fraction and no zone, Z or
+// ±HH:MM, without trying each layout in turn. It gives the instant
+// time.ParseInLocation gives with the matching layout of timeLayouts;
+// ok is false for anything else (years 0 and 1 too), which the layouts
+// then read.
+func parseCommonISO(s string, loc *time.Location) (time.Time, bool) {
+	y, ok1 := num(s, 0, 4)
+	mo, ok2 := num(s, 5, 2)
+	d, ok3 := num(s, 8, 2)
+	if !ok1 || !ok2 || !ok3 || y < 2 || s[4] != '-' || s[7] != '-' || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) {
+		return time.Time{}, false
+	}
+	if len(s) == 10 {
+		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc), true
+	}
+	h, ok1 := num(s, 11, 2)
+	mi, ok2 := num(s, 14, 2)
+	sec, ok3 := num(s, 17, 2)
+	if len(s) < 19 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || !ok1 || !ok2 || !ok3 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	rest, ns := s[19:], 0
+	if len(rest) > 0 && rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 || n > 10 {
+			return time.Time{}, false
+		}
+		f, _ := num(rest, 1, n-1)
+		for k := n - 1; k < 9; k++ {
+			f *= 10
+		}
+		rest, ns = rest[n:], f
+	}
+	switch {
+	case rest == "":
+	case rest == "Z":
+		loc = time.UTC
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := num(rest, 1, 2)
+		om, ok2 := num(rest, 4, 2)
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		off := oh*3600 + om*60
+		if rest[0] == '-' {
+			off = -off
+		}
+		// The instant is what counts (the result is read in UTC), and
+		// year 1 is left to the layouts: no zone need be made.
+		return time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC).Add(-time.Duration(off) * time.Second), true
+	default:
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, ns, loc), true
+}
+
+// num reads the n decimal digits of s at i.
+func num(s string, i, n int) (int, bool) {
+	if i+n > len(s) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// daysIn is the number of days of month m in year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // inRange checks a parsed time: year 1 (in UTC, or on the clock it was

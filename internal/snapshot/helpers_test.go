@@ -192,7 +192,7 @@ func readRows[T any](t testing.TB, dir, ds string, date time.Time) []T {
 
 func readManifest(t testing.TB, dir, ds string, date time.Time) snapshot.Manifest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, ds, "dt="+date.Format(time.DateOnly), snapshot.ManifestObject))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(snapshot.ManifestKey(ds, date.Format(time.DateOnly)))))
 	if err != nil {
 		t.Fatalf("read manifest: %v", err)
 	}
@@ -374,7 +374,7 @@ func checkAgainstTruth(t testing.TB, h *harness, date time.Time, runID string, o
 			t.Errorf("%s manifest: rows %d run %s date %s; want %d, %s, %s", ds, m.Rows, m.RunID, m.SnapshotDate, n, runID, date.Format(time.DateOnly))
 		}
 		fi, err := os.Stat(filepath.Join(h.dir, ds, "dt="+date.Format(time.DateOnly), snapshot.DataObject))
-		if err != nil || len(m.Objects) != 1 || m.Objects[0].Size != fi.Size() {
+		if err != nil || len(m.Objects) != 1 || m.Objects[0].Size != fi.Size() || m.Objects[0].Name != ds+"/dt="+date.Format(time.DateOnly)+"/"+snapshot.DataObject {
 			t.Errorf("%s manifest objects %+v do not match the data object (%v)", ds, m.Objects, err)
 		}
 	}

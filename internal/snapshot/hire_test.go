@@ -35,7 +35,7 @@ func TestRunner_Run_PerApplicationDatasets(t *testing.T) {
 		t.Errorf("no fault was injected: %+v", st)
 	}
 	for _, f := range partitionFiles(t, h.dir) {
-		if !hasPrefix(f, "interviews/", "scorecards/", "_runs/") {
+		if !hasPrefix(f, "interviews/", "scorecards/", "_manifests/interviews/", "_manifests/scorecards/", "_runs/") {
 			t.Errorf("unselected dataset written: %s", f)
 		}
 	}

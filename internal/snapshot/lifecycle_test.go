@@ -21,7 +21,7 @@ var errSlowDown = errors.New("s3: 503 SlowDown")
 func failingManifest(ds string, armed *atomic.Bool) func(store.Store) store.Store {
 	return func(s store.Store) store.Store {
 		return &faultyStore{Store: s, put: func(key string) error {
-			if armed.Load() && strings.HasPrefix(key, ds+"/") && strings.HasSuffix(key, "/_manifest.json") {
+			if armed.Load() && strings.HasPrefix(key, snapshot.ManifestsPrefix+ds+"/") {
 				return errSlowDown
 			}
 			return nil

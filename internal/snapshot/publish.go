@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/store"
 )
 
-// Manifest describes one published partition. It is written after the
-// partition's data object, so a reader that finds it finds the data too.
+// Manifest describes one published partition. It is stored at ManifestKey,
+// outside the table folders, and written after the partition's data object,
+// so a reader that finds it finds the data too.
 type Manifest struct {
 	Dataset       string          `json:"dataset"`
 	SnapshotDate  string          `json:"snapshotDate"`
@@ -33,7 +35,7 @@ type Manifest struct {
 
 // ManifestEntry is one object of a partition.
 type ManifestEntry struct {
-	Name string `json:"name"`
+	Name string `json:"name"` // the object's key under the export prefix: jobs/dt=2026-11-26/part-00000.parquet
 	Size int64  `json:"size"`
 }
 
@@ -85,7 +87,7 @@ func (ru *run) publish(ctx context.Context, force bool) error {
 // guard refuses to publish a dataset whose row count fell by more than
 // MaxShrink against its latest earlier snapshot (or the date's previous run).
 func (ru *run) guard(ctx context.Context, d dataset.Dataset) error {
-	prev, err := ru.previousManifest(ctx, d.Name)
+	prev, err := LatestManifest(ctx, ru.cfg.Store, d.Name, ru.date)
 	if err != nil || prev == nil {
 		return err
 	}
@@ -98,27 +100,27 @@ func (ru *run) guard(ctx context.Context, d dataset.Dataset) error {
 		d.Name, rows, fall, prev.Rows, prev.SnapshotDate, 100*ru.cfg.MaxShrink, ru.date, ru.s.RunID, ru.s.RunID, ErrRefused)
 }
 
-// previousManifest returns the manifest of the latest partition of the
-// dataset on or before the run's date, or nil when there is none.
-func (ru *run) previousManifest(ctx context.Context, name string) (*Manifest, error) {
-	objs, err := ru.cfg.Store.List(ctx, name+"/dt=")
+// LatestManifest returns the manifest of dataset name with the latest
+// snapshot date on or before date (YYYY-MM-DD), or nil when there is none.
+// It fails when the store cannot be listed or read, or the manifest is not
+// valid JSON.
+func LatestManifest(ctx context.Context, st store.Store, name, date string) (*Manifest, error) {
+	dir := ManifestsPrefix + name + "/dt="
+	objs, err := st.List(ctx, dir)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: list partitions of %s: %w", name, err)
+		return nil, fmt.Errorf("snapshot: list manifests of %s: %w", name, err)
 	}
 	var latest string
 	for _, o := range objs {
-		if !strings.HasSuffix(o.Key, "/"+ManifestObject) {
-			continue
-		}
-		dt := strings.TrimSuffix(strings.TrimPrefix(o.Key, name+"/dt="), "/"+ManifestObject)
-		if dt <= ru.date && dt > latest {
+		dt, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, dir), ".json")
+		if ok && o.Key == ManifestKey(name, dt) && dt <= date && dt > latest {
 			latest = dt
 		}
 	}
 	if latest == "" {
 		return nil, nil
 	}
-	b, err := ru.cfg.Store.Get(ctx, partitionPrefix(name, latest)+ManifestObject)
+	b, err := st.Get(ctx, ManifestKey(name, latest))
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: read manifest of %s dt=%s: %w", name, latest, err)
 	}
@@ -134,9 +136,10 @@ func (ru *run) previousManifest(ctx context.Context, name string) (*Manifest, er
 func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 	prefix := partitionPrefix(d.Name, ru.date)
 	final := prefix + DataObject
+	manifest := ManifestKey(d.Name, ru.date)
 	// The previous manifest goes first: a manifest that exists always
-	// describes the data object beside it.
-	if err := ru.cfg.Store.Delete(ctx, prefix+ManifestObject); err != nil {
+	// describes the data object it names.
+	if err := ru.cfg.Store.Delete(ctx, manifest); err != nil {
 		return fmt.Errorf("snapshot: %s: remove the previous manifest: %w", d.Name, err)
 	}
 	segs := ru.s.Segments[d.Name]
@@ -159,7 +162,7 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 	}
 	var stale []string
 	for _, o := range objs {
-		if o.Key != final && o.Key != prefix+ManifestObject {
+		if o.Key != final {
 			stale = append(stale, o.Key)
 		}
 	}
@@ -176,7 +179,7 @@ func (ru *run) publishDataset(ctx context.Context, d dataset.Dataset) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: %s: encode manifest: %w", d.Name, err)
 	}
-	if err := ru.cfg.Store.Put(ctx, prefix+ManifestObject, b); err != nil {
+	if err := ru.cfg.Store.Put(ctx, manifest, b); err != nil {
 		return fmt.Errorf("snapshot: %s: write manifest: %w", d.Name, err)
 	}
 	ru.log.Info("published", "dataset", d.Name, "snapshot_date", ru.date, "run_id", ru.s.RunID, "rows", c.Rows, "bytes", size)
@@ -191,7 +194,7 @@ func (ru *run) manifest(d dataset.Dataset, c *datasetCounts) Manifest {
 		RunID:         ru.s.RunID,
 		SchemaVersion: ru.s.Settings.Schemas[d.Name],
 		Rows:          c.Rows,
-		Objects:       []ManifestEntry{{Name: DataObject, Size: c.Bytes}},
+		Objects:       []ManifestEntry{{Name: partitionPrefix(d.Name, ru.date) + DataObject, Size: c.Bytes}},
 		SourceTotal:   sourceTotal(c),
 		Pages:         c.Pages,
 		Duplicates:    c.Duplicates,

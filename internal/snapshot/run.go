@@ -254,5 +254,11 @@ func partitionPrefix(ds, date string) string { return ds + "/dt=" + date + "/" }
 // DataObject is the name of the one Parquet object in each partition.
 const DataObject = "part-00000.parquet"
 
-// ManifestObject is the name of the manifest in each partition, written last.
-const ManifestObject = "_manifest.json"
+// ManifestsPrefix holds the manifests, outside every table folder, so that a
+// reader pointed at a table folder finds nothing but Parquet.
+const ManifestsPrefix = "_manifests/"
+
+// ManifestKey returns the key of the manifest of dataset ds for a date
+// (YYYY-MM-DD): _manifests/{ds}/dt={date}.json, written after the
+// partition's data object.
+func ManifestKey(ds, date string) string { return ManifestsPrefix + ds + "/dt=" + date + ".json" }

@@ -35,7 +35,7 @@ func TestRunner_Run(t *testing.T) {
 		checkHireLists(t, h, res.RunID, h.sim.Truth())
 		want := []string{"_runs/dt=2026-11-26/checkpoint.json"}
 		for _, ds := range defaultNames() {
-			want = append(want, ds+"/dt=2026-11-26/_manifest.json", ds+"/dt=2026-11-26/part-00000.parquet")
+			want = append(want, "_manifests/"+ds+"/dt=2026-11-26.json", ds+"/dt=2026-11-26/part-00000.parquet")
 		}
 		slices.Sort(want)
 		if got := partitionFiles(t, h.dir); !slices.Equal(got, want) {
