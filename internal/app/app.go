@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,7 +62,64 @@ type services struct {
 	client *keka.Client
 	store  store.Store
 	runner *snapshot.Runner
+	pii    dataset.PII
 	where  string // the output location, for people
+}
+
+// awsLoader returns a function that loads the AWS configuration once, when
+// first needed.
+func awsLoader(ctx context.Context) func() (aws.Config, error) {
+	var awsc *aws.Config
+	return func() (aws.Config, error) {
+		if awsc != nil {
+			return *awsc, nil
+		}
+		c, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("aws: load configuration: %w", err)
+		}
+		awsc = &c
+		return c, nil
+	}
+}
+
+// connect builds the Keka client and the PII policy: the credentials (from
+// the secret when there is one), the endpoints and the hash key.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, awsCfg func() (aws.Config, error)) (*keka.Client, dataset.PII, error) {
+	creds, sec, err := credentials(ctx, cfg, awsCfg)
+	if err != nil {
+		return nil, dataset.PII{}, err
+	}
+	baseURL, tokenURL, err := endpoints(cfg, sec)
+	if err != nil {
+		return nil, dataset.PII{}, &badConfig{err}
+	}
+	mode, err := dataset.ParsePIIMode(cfg.PII)
+	if err != nil {
+		return nil, dataset.PII{}, &badConfig{err}
+	}
+	pii := dataset.PII{Mode: mode}
+	if mode == dataset.PIIHash {
+		if len(sec.PIIHashKey) < config.MinPIIHashKeyLen {
+			return nil, dataset.PII{}, &badConfig{fmt.Errorf("EXPORT_PII=hash needs a hash key of at least %d characters: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)", config.MinPIIHashKeyLen)}
+		}
+		pii.Key = []byte(sec.PIIHashKey)
+	}
+	client, err := keka.New(context.WithoutCancel(ctx), keka.Options{
+		BaseURL:           baseURL,
+		TokenURL:          tokenURL,
+		Credentials:       creds,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		RequestTimeout:    cfg.RequestTimeout,
+		// Ask the secret again as often as it may be cached, so that a
+		// rotated one is used within EXPORT_SECRET_TTL.
+		CredentialsRecheck: cfg.SecretTTL,
+		Logger:             log,
+	})
+	if err != nil {
+		return nil, dataset.PII{}, err
+	}
+	return client, pii, nil
 }
 
 // newLogger returns the JSON logger of the process.
@@ -104,56 +160,12 @@ func credentials(ctx context.Context, cfg config.Config, awsCfg func() (aws.Conf
 // build makes the services from a validated configuration. outDir, when
 // set, selects the local directory store; otherwise the bucket is used.
 func build(ctx context.Context, cfg config.Config, log *slog.Logger, outDir string, progress func(snapshot.Progress)) (*services, error) {
-	var awsc *aws.Config
-	awsCfg := func() (aws.Config, error) {
-		if awsc != nil {
-			return *awsc, nil
-		}
-		c, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return aws.Config{}, fmt.Errorf("aws: load configuration: %w", err)
-		}
-		awsc = &c
-		return c, nil
-	}
-
-	creds, sec, err := credentials(ctx, cfg, awsCfg)
+	awsCfg := awsLoader(ctx)
+	client, pii, err := connect(ctx, cfg, log, awsCfg)
 	if err != nil {
 		return nil, err
 	}
-	baseURL, tokenURL, err := endpoints(cfg, sec)
-	if err != nil {
-		return nil, &badConfig{err}
-	}
-
-	mode, err := dataset.ParsePIIMode(cfg.PII)
-	if err != nil {
-		return nil, &badConfig{err}
-	}
-	pii := dataset.PII{Mode: mode}
-	if mode == dataset.PIIHash {
-		if len(sec.PIIHashKey) < config.MinPIIHashKeyLen {
-			return nil, &badConfig{fmt.Errorf("EXPORT_PII=hash needs a hash key of at least %d characters: set pii_hash_key in the secret (or KEKA_PII_HASH_KEY locally)", config.MinPIIHashKeyLen)}
-		}
-		pii.Key = []byte(sec.PIIHashKey)
-	}
-
-	client, err := keka.New(context.WithoutCancel(ctx), keka.Options{
-		BaseURL:           baseURL,
-		TokenURL:          tokenURL,
-		Credentials:       creds,
-		RequestsPerMinute: cfg.RequestsPerMinute,
-		RequestTimeout:    cfg.RequestTimeout,
-		// Ask the secret again as often as it may be cached, so that a
-		// rotated one is used within EXPORT_SECRET_TTL.
-		CredentialsRecheck: cfg.SecretTTL,
-		Logger:             log,
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	svc := &services{cfg: cfg, log: log, client: client}
+	svc := &services{cfg: cfg, log: log, client: client, pii: pii}
 	if outDir != "" {
 		st, err := local.New(outDir)
 		if err != nil {
@@ -269,42 +281,4 @@ func readEvent(path string, stdin io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("--event: %w", err)
 	}
 	return b, nil
-}
-
-// flags are the local command line.
-type flags struct {
-	demo   bool
-	event  string
-	out    string
-	budget time.Duration
-}
-
-// parseFlags parses the command line. Its errors are one line; the usage
-// goes to stderr for -h only.
-func parseFlags(args []string, stderr io.Writer) (flags, error) {
-	var f flags
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.BoolVar(&f.demo, "demo", false, demoUsage)
-	fs.StringVar(&f.event, "event", "", "invocation event file (JSON; - for standard input)")
-	fs.StringVar(&f.out, "out", "", "write to this directory (default ./out, or S3 when EXPORT_BUCKET is set)")
-	fs.DurationVar(&f.budget, "invocation-budget", 0, "stop each simulated invocation after this long, checkpoint, and continue in the next, until the run completes")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: export [--demo] [--event FILE|-] [--out DIR] [--invocation-budget DURATION]")
-			fs.PrintDefaults()
-		}
-		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if f.budget < 0 {
-		return f, errors.New("--invocation-budget must not be negative")
-	}
-	if f.demo && f.event != "" {
-		return f, errors.New("--event cannot be used with --demo: the demo always exports today's snapshot of its own tenant")
-	}
-	return f, nil
 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -83,11 +82,11 @@ func runDemo(ctx context.Context, env Env, f flags) int {
 	fmt.Fprintf(env.Stdout, "      from the embedded simulator at %s into %s,\n", sim.BaseURL(), outDir(out))
 	fmt.Fprintf(env.Stdout, "      at %.0f requests a minute (Keka's real limit is %.0f; the demo raises both sides).\n\n", demoRate, kekaRealLimit)
 
+	var line *progressLine
 	var progress func(snapshot.Progress)
 	if isTerminal(env.Stderr) {
-		progress = func(p snapshot.Progress) {
-			fmt.Fprintf(env.Stderr, "\r  %-24s %7d rows   task %4d/%-4d   %5d requests ", p.Dataset, p.Rows, p.Task, p.Tasks, p.Requests)
-		}
+		line = newProgressLine(env.Stderr, env.Now)
+		progress = line.update
 	}
 	svc, err := build(ctx, cfg, newLogger(env.Stderr, level), out, progress)
 	if err != nil {
@@ -95,9 +94,9 @@ func runDemo(ctx context.Context, env Env, f flags) int {
 		return exitCode(err)
 	}
 	req := snapshot.Request{Date: env.Now().UTC()}
-	res, err := invokeUntilDone(ctx, svc, req, f.budget)
-	if progress != nil {
-		fmt.Fprint(env.Stderr, "\r\033[K")
+	res, err := invokeUntilDone(ctx, svc, req, f.budget, nil)
+	if line != nil {
+		line.clear()
 	}
 	if err != nil {
 		writeJSON(env.Stdout, res)
@@ -139,14 +138,4 @@ func outDir(dir string) string {
 		return abs
 	}
 	return dir
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

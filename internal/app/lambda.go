@@ -13,6 +13,7 @@ import (
 
 	"github.com/kekaexport/keka-hire-export/internal/config"
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
+	"github.com/kekaexport/keka-hire-export/internal/keka"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
 
@@ -41,6 +42,7 @@ func serveLambda(ctx context.Context, env Env) error {
 		now:    env.Now,
 		log:    log,
 		margin: cfg.DeadlineMargin,
+		obs:    &observer{w: env.Stdout, stack: stackName(cfg.Stack, env.Getenv), now: env.Now, log: log},
 		build: func(ctx context.Context) (*services, error) {
 			if cfgErr != nil {
 				return nil, cfgErr
@@ -58,6 +60,7 @@ type handler struct {
 	margin time.Duration
 	build  func(context.Context) (*services, error)
 	svc    *services // once built
+	obs    *observer
 }
 
 // minWork is the least time an invocation must have left to fetch anything
@@ -66,36 +69,56 @@ const minWork = time.Second
 
 // handle runs one invocation: it stops fetching EXPORT_DEADLINE_MARGIN
 // before the invocation's deadline, checkpoints, and returns "in_progress"
-// for the caller (the Step Functions loop) to invoke again.
-func (h *handler) handle(ctx context.Context, event json.RawMessage) (snapshot.Result, error) {
+// for the caller (the Step Functions loop) to invoke again. Every
+// invocation writes its metrics, its failures included.
+func (h *handler) handle(ctx context.Context, event json.RawMessage) (any, error) {
 	log := h.log
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		log = log.With("request_id", lc.AwsRequestID)
 	}
+	deadline, _ := ctx.Deadline()
+	var client *keka.Client
+	if h.svc != nil {
+		client = h.svc.client
+	}
+	m := h.obs.start(client)
+	refuse := func(err error, typ, what string) (any, error) {
+		log.Error(what, "error", err.Error())
+		h.obs.done(m, client, nil, err, typ, deadline)
+		return snapshot.Result{}, messages.InvokeResponse_Error{Type: typ, Message: err.Error()}
+	}
 	r, err := config.ParseEvent(event, dataset.Names(), h.now())
 	if err != nil {
-		log.Error("invalid event", "error", err.Error())
-		return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorInvalidEvent, Message: err.Error()}
+		return refuse(err, ErrorInvalidEvent, "invalid event")
 	}
-	if d, ok := ctx.Deadline(); ok && time.Until(d)-h.margin < minWork {
-		err := fmt.Errorf("EXPORT_DEADLINE_MARGIN %s leaves less than %s of a %s invocation to work: lower it or raise the function's timeout", h.margin, minWork, time.Until(d).Round(time.Second))
-		log.Error("set-up failed", "error", err.Error())
-		return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorSetup, Message: err.Error()}
+	if !deadline.IsZero() && time.Until(deadline)-h.margin < minWork {
+		err := fmt.Errorf("EXPORT_DEADLINE_MARGIN %s leaves less than %s of a %s invocation to work: lower it or raise the function's timeout", h.margin, minWork, time.Until(deadline).Round(time.Second))
+		return refuse(err, ErrorSetup, "set-up failed")
 	}
 	if h.svc == nil {
 		svc, err := h.build(ctx)
 		if err != nil {
-			log.Error("set-up failed", "error", err.Error())
-			return snapshot.Result{}, messages.InvokeResponse_Error{Type: ErrorSetup, Message: err.Error()}
+			return refuse(err, ErrorSetup, "set-up failed")
 		}
-		h.svc = svc
+		h.svc, client = svc, svc.client
+		m.client = client.Stats()
+	}
+	if r.Lookup != nil {
+		out, err := runLookup(ctx, client, h.svc.cfg, h.svc.pii, *r.Lookup)
+		h.obs.done(m, client, nil, err, lookupOutcome(err), deadline)
+		if err != nil {
+			log.Error("look-up failed", "error", err.Error())
+			return out, messages.InvokeResponse_Error{Type: string(lookupClass(err)), Message: err.Error()}
+		}
+		return out, nil
 	}
 	req := request(r)
 	req.Logger = log.With("snapshot_date", r.SnapshotDate.Format(time.DateOnly))
-	if d, ok := ctx.Deadline(); ok {
-		req.StopAt = d.Add(-h.margin)
+	if !deadline.IsZero() {
+		req.StopAt = deadline.Add(-h.margin)
 	}
 	res, err := h.svc.runner.Run(ctx, req)
+	h.obs.done(m, client, &res, err, "", deadline)
 	if err != nil {
 		return res, messages.InvokeResponse_Error{Type: string(snapshot.Classify(err)), Message: res.Error}
 	}

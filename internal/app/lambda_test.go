@@ -244,6 +244,24 @@ func TestLambda(t *testing.T) {
 				t.Errorf("the function's logs contain %q", leak)
 			}
 		}
+		// Each publishing invocation wrote its metrics to standard output.
+		var emfLines []byte
+		for _, line := range strings.Split(logs, "\n") {
+			if strings.Contains(line, `"_aws":`) && strings.Contains(line, `"Dataset":"jobs"`) {
+				emfLines = append(emfLines, line+"\n"...)
+			}
+		}
+		if n := strings.Count(string(emfLines), "\n"); n != 2 {
+			t.Errorf("%d EMF lines with the jobs dataset's figures in the function's log, want one for each of the 2 runs", n)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(emfLines)), "\n") {
+			m := readEMF(t, []byte(line))
+			for k, v := range m {
+				if strings.HasPrefix(k, "Rows ") && v != float64(len(w.sim.Truth().Jobs)) {
+					t.Errorf("%s = %v, want %d", k, v, len(w.sim.Truth().Jobs))
+				}
+			}
+		}
 	})
 
 	t.Run("a run spans invocations at the deadline, and a rotated secret is picked up", func(t *testing.T) {

@@ -72,6 +72,7 @@ func TestMain_Demo(t *testing.T) {
 	if len(truth.Jobs) < 300 || len(truth.Applications) < 20000 || len(truth.Preboarding) < 500 {
 		t.Fatalf("demo tenant is smaller than promised: %d jobs, %d applications, %d preboarding", len(truth.Jobs), len(truth.Applications), len(truth.Preboarding))
 	}
+	checkReaders(t, out, "2026-11-26", truth, false) // Arrow and DuckDB, every value; every page header
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -113,14 +114,16 @@ func keyExpr(ds string) string {
 }
 
 func TestMain_LocalRun(t *testing.T) {
-	sim, err := kekasim.Start(kekasim.NewTenant(3, kekasim.Size{Jobs: 6, Applications: 300, Preboarding: 40}), kekasim.Options{RequestsPerMinute: 100000})
+	// Each response takes 25 ms and an invocation 60 ms: the run spans
+	// several, with room for a loaded machine to start each one.
+	sim, err := kekasim.Start(kekasim.NewTenant(3, kekasim.Size{Jobs: 6, Applications: 300, Preboarding: 40}), kekasim.Options{RequestsPerMinute: 100000, Latency: 25 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	env := simEnv(sim)
+	env := simEnv(sim, "KEKA_CONCURRENCY=1")
 	out := t.TempDir()
-	code, stdout, stderr := run(t, []string{"--out", out, "--event", "-", "--invocation-budget", "5ms"}, env, `{"snapshotDate":"2026-11-01"}`)
+	code, stdout, stderr := run(t, []string{"--out", out, "--event", "-", "--invocation-budget", "60ms"}, env, `{"snapshotDate":"2026-11-01"}`)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -129,8 +132,8 @@ func TestMain_LocalRun(t *testing.T) {
 		t.Fatalf("stdout is not the result JSON: %v\n%s", err, stdout)
 	}
 	truth := sim.Truth()
-	if res.Status != "complete" || res.SnapshotDate != "2026-11-01" || res.Datasets[1].Rows != int64(len(truth.Applications)) {
-		t.Errorf("result %+v; want complete, 2026-11-01, %d applications", res, len(truth.Applications))
+	if res.Status != "complete" || res.SnapshotDate != "2026-11-01" || res.Datasets[1].Rows != int64(len(truth.Applications)) || res.Invocations < 2 {
+		t.Errorf("result %+v; want complete, 2026-11-01, %d applications, in several invocations", res, len(truth.Applications))
 	}
 	if _, err := os.Stat(filepath.Join(out, "job_candidates", "dt=2026-11-01", "part-00000.parquet")); err != nil {
 		t.Error(err)

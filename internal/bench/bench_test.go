@@ -38,7 +38,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn := bench.Tenant{Pool: pool, Applications: 2*bench.PerJob + 150}
-	_, requests, err := bench.Export(t.Context(), tn, t.TempDir())
+	_, requests, err := bench.Export(t.Context(), tn, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +140,11 @@ func printTable(w io.Writer, runs map[string]processRun, minimum map[int]int64, 
 	large, ok2 := runs["exporter/applications="+strconv.Itoa(exportSizes[len(exportSizes)-1])]
 	if ok1 && ok2 {
 		fmt.Fprintf(w, "peak RSS at %d ÷ at %d: %.2f (target ≤ 1.3; %.1f MiB, target ≤ 100)\n", large.Records, small.Records, large.MaxRSS/small.MaxRSS, large.MaxRSS)
+	}
+	for _, n := range exportSizes {
+		if r, ok := runs["exporter/applications="+strconv.Itoa(n)]; ok {
+			fmt.Fprintf(w, "store calls at %d: %v\n", n, r.StoreOps)
+		}
 	}
 	fmt.Fprintln(w, strings.Repeat("-", 40))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kekaexport/keka-hire-export/internal/keka"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+	"github.com/kekaexport/keka-hire-export/internal/store"
 	"github.com/kekaexport/keka-hire-export/internal/store/local"
 )
 
@@ -20,8 +21,9 @@ var Day = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 // Export runs one snapshot of t into dir through the product's client and
 // runner (default concurrency), with the client's rate limit out of the
 // way, and checks that every job and application was written. requests
-// is every HTTP request the client made, the token's included.
-func Export(ctx context.Context, t Tenant, dir string) (res snapshot.Result, requests int64, err error) {
+// is every HTTP request the client made, the token's included; ops, when
+// not nil, counts the run's calls to its store.
+func Export(ctx context.Context, t Tenant, dir string, ops *Ops) (res snapshot.Result, requests int64, err error) {
 	tr := &Transport{Tenant: t}
 	defer func() { requests = tr.Seen.Load() }()
 	client, err := keka.New(ctx, keka.Options{
@@ -40,7 +42,11 @@ func Export(ctx context.Context, t Tenant, dir string) (res snapshot.Result, req
 	if err != nil {
 		return snapshot.Result{}, 0, fmt.Errorf("bench: store: %w", err)
 	}
-	runner, err := snapshot.New(snapshot.Config{Client: client, Store: st})
+	var s store.Store = st
+	if ops != nil {
+		s = countingStore{Store: st, ops: ops}
+	}
+	runner, err := snapshot.New(snapshot.Config{Client: client, Store: s})
 	if err != nil {
 		return snapshot.Result{}, 0, fmt.Errorf("bench: runner: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -74,7 +73,7 @@ func buildExporter(tb testing.TB, dir string) string {
 	tb.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		tb.Fatalf("build benchexport: the go command is not on PATH: %v", err)
 	}
 	path := filepath.Join(dir, "benchexport")
 	cmd := exec.Command(goTool, "build", "-trimpath", "-o", path, "./benchexport")

@@ -16,6 +16,8 @@ type Report struct {
 	Wall     float64 `json:"wallSeconds"`
 	Alloc    uint64  `json:"allocBytes"` // allocated during the work
 	Mallocs  uint64  `json:"mallocs"`
+	// StoreOps counts the calls to the store by method (see Ops).
+	StoreOps map[string]int64 `json:"storeOps,omitempty"`
 }
 
 // Measure runs work and reports its wall time and allocations.

@@ -37,6 +37,9 @@ type Config struct {
 	MaxShrink                               float64
 	SecretTTL, DeadlineMargin               time.Duration
 	LogLevel                                slog.Level
+	// Stack is EXPORT_STACK_NAME, the Stack dimension of the metrics;
+	// empty when unset (the caller names the function or "local").
+	Stack string
 }
 
 // Defaults, as documented in docs/design.md.
@@ -102,6 +105,7 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 		KMSKeyID:     get("EXPORT_KMS_KEY_ID"),
 		PII:          strings.ToLower(get("EXPORT_PII")),
 		PIIHashKey:   getenv("KEKA_PII_HASH_KEY"), // a key is used as given
+		Stack:        get("EXPORT_STACK_NAME"),
 	}
 	if c.Environment == "" {
 		c.Environment = DefaultEnvironment

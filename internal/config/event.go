@@ -21,6 +21,9 @@ type Request struct {
 	Force        bool
 	Restart      bool
 	RunID        string
+	// Lookup, when set, asks for records from Keka instead of a run; no
+	// other field may be given with it.
+	Lookup *Lookup
 }
 
 // MaxEventBytes is the largest event ParseEvent reads.
@@ -34,6 +37,7 @@ type event struct {
 	Force        bool
 	Restart      bool
 	RunID        string
+	Lookup       json.RawMessage
 }
 
 // eventFields are the fields of the on-demand payload, spelled exactly so,
@@ -45,6 +49,7 @@ var eventFields = []struct{ name, want string }{
 	{"force", "true or false"},
 	{"restart", "true or false"},
 	{"runId", "a string"},
+	{"lookup", "an object"},
 }
 
 // envelopeFields are the fields by which an EventBridge event is recognised:
@@ -257,6 +262,8 @@ func decodeEvent(fields []field) (event, error) {
 			dst = &e.Restart
 		case "runId":
 			dst = &e.RunID
+		case "lookup":
+			dst = &e.Lookup
 		default:
 			if right, ok := foldMatch(f.name, eventFieldNames()); ok {
 				return event{}, fmt.Errorf("unknown field %s: did you mean %s? (field names are case-sensitive)", quoteName(f.name), right)
@@ -316,6 +323,17 @@ func foldMatch(s string, names []string) (string, bool) {
 // build validates e; date is the snapshot date when e has none.
 func build(e event, known []string, date, today time.Time) (Request, error) {
 	r := Request{SnapshotDate: date, DryRun: e.DryRun, Force: e.Force, Restart: e.Restart, RunID: e.RunID}
+	if e.Lookup != nil {
+		if e.SnapshotDate != nil || e.Datasets != nil || e.DryRun || e.Force || e.Restart || e.RunID != "" {
+			return Request{}, errors.New(`event: "lookup" goes alone: a look-up reads Keka now and touches no snapshot, so it takes no other field`)
+		}
+		l, err := parseLookup(e.Lookup, known)
+		if err != nil {
+			return Request{}, err
+		}
+		r.Lookup = l
+		return r, nil
+	}
 	if e.SnapshotDate != nil && *e.SnapshotDate != "" {
 		t, err := time.Parse(time.DateOnly, *e.SnapshotDate)
 		if err != nil {

@@ -74,13 +74,17 @@ func applicationFields() Dataset {
 	}
 }
 
+var applicationFieldScratch scratchPool[applicationFieldJSON]
+
 func mapApplicationField(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "application_fields"
 	if m.Parent == "" {
 		return nil, fmt.Errorf("dataset %s: Meta.Parent (the job id) is empty", name)
 	}
-	var f applicationFieldJSON
-	rawJSON, err := decodeRecord(name, raw, m, &f, applicationFieldFields, &f.ID, nil)
+	sc := applicationFieldScratch.get()
+	defer applicationFieldScratch.put(sc)
+	f := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, applicationFieldFields, &f.ID, nil)
 	if err != nil {
 		return nil, err
 	}

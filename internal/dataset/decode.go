@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -198,7 +199,7 @@ func (d *decoder) date(j int) (date, int, error) {
 // replaced by U+FFFD, since Parquet strings must be UTF-8 and one bad byte
 // would make the whole file unreadable. Under the keep policy, raw_json
 // and the decoded strings share raw's memory.
-func decodeRecord[T any](dataset string, raw json.RawMessage, m Meta, dst *T, fields fieldTable[T], id *text, rules map[string]fieldRule) (string, error) {
+func decodeRecord[T any](dataset string, raw json.RawMessage, m Meta, sc *scratch[T], fields fieldTable[T], id *text, rules map[string]fieldRule) (string, error) {
 	if err := m.PII.check(dataset); err != nil {
 		return "", err
 	}
@@ -209,8 +210,8 @@ func decodeRecord[T any](dataset string, raw json.RawMessage, m Meta, dst *T, fi
 	if len(b) == 0 || b[0] != '{' {
 		return "", fmt.Errorf("dataset %s: record is not a JSON object", dataset)
 	}
-	d := decoder{b: raw, loc: m.Zone}
-	end, err := fields.object(&d, dst, len(raw)-len(b))
+	sc.d = decoder{b: raw, loc: m.Zone}
+	end, err := fields.object(&sc.d, &sc.v, len(raw)-len(b))
 	if err == nil {
 		if end = jsonscan.Space(raw, end); end < len(raw) {
 			err = &jsonscan.SyntaxError{Offset: end}
@@ -232,6 +233,30 @@ func decodeRecord[T any](dataset string, raw json.RawMessage, m Meta, dst *T, fi
 		return "", fmt.Errorf("dataset %s: apply PII policy to raw_json: %w", dataset, err)
 	}
 	return string(scrubbed), nil
+}
+
+// scratch is what decoding one record of type T needs: it reaches the heap
+// through the field tables' funcs, so it is taken from a pool (see
+// scratchPool) rather than allocated for every record.
+type scratch[T any] struct {
+	d decoder
+	v T
+}
+
+// scratchPool reuses scratches of one record type.
+type scratchPool[T any] struct{ p sync.Pool }
+
+func (sp *scratchPool[T]) get() *scratch[T] {
+	if sc, ok := sp.p.Get().(*scratch[T]); ok {
+		return sc
+	}
+	return new(scratch[T])
+}
+
+// put returns sc, cleared so that it keeps no record's memory alive.
+func (sp *scratchPool[T]) put(sc *scratch[T]) {
+	*sc = scratch[T]{}
+	sp.p.Put(sc)
 }
 
 // utcMillis is t in UTC truncated to milliseconds.

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/kekaexport/keka-hire-export/internal/jsonscan"
 )
@@ -121,17 +122,21 @@ func stringsField[T any](name string, at func(*T) *[]string) field[T] {
 // too; null makes the list nil, and any value but an array leaves it as it
 // was.
 func rowsField[T, U, R any](name string, at func(*T) *[]R, fields fieldTable[U], row func(*U) (R, bool)) field[T] {
+	elems := sync.Pool{New: func() any { return new(U) }} // an element reaches the heap through fields' funcs
 	return field[T]{name, func(d *decoder, v *T, j int) (int, error) {
 		return list(d, j, at(v), func(j int) (int, error) {
 			j = jsonscan.Space(d.b, j)
 			if j >= len(d.b) || d.b[j] != '{' {
 				return jsonscan.Value(d.b, j)
 			}
-			var u U
-			end, err := fields.object(d, &u, j)
-			if r, ok := row(&u); ok && err == nil {
+			u := elems.Get().(*U)
+			end, err := fields.object(d, u, j)
+			if r, ok := row(u); ok && err == nil {
 				*at(v) = append(*at(v), r)
 			}
+			var zero U
+			*u = zero
+			elems.Put(u)
 			return end, err
 		})
 	}}

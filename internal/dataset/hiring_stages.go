@@ -80,10 +80,14 @@ func hiringStages() Dataset {
 	}
 }
 
+var hiringStageScratch scratchPool[hiringStageJSON]
+
 func mapHiringStage(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "hiring_stages"
-	var s hiringStageJSON
-	rawJSON, err := decodeRecord(name, raw, m, &s, hiringStageFields, &s.ID, nil)
+	sc := hiringStageScratch.get()
+	defer hiringStageScratch.put(sc)
+	s := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, hiringStageFields, &s.ID, nil)
 	if err != nil {
 		return nil, err
 	}

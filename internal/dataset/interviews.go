@@ -167,14 +167,18 @@ func interviews() Dataset {
 	}
 }
 
+var interviewScratch scratchPool[interviewJSON]
+
 func mapInterview(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "interviews"
 	job, cand, err := splitApplication(name, m.Parent)
 	if err != nil {
 		return nil, err
 	}
-	var iv interviewJSON
-	rawJSON, err := decodeRecord(name, raw, m, &iv, interviewFields, &iv.ID, nil)
+	sc := interviewScratch.get()
+	defer interviewScratch.put(sc)
+	iv := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, interviewFields, &iv.ID, nil)
 	if err != nil {
 		return nil, err
 	}

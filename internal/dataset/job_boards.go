@@ -49,10 +49,14 @@ func jobBoards() Dataset {
 	}
 }
 
+var jobBoardScratch scratchPool[jobBoardJSON]
+
 func mapJobBoard(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "job_boards"
-	var b jobBoardJSON
-	rawJSON, err := decodeRecord(name, raw, m, &b, jobBoardFields, &b.JobBoardIdentifier, nil)
+	sc := jobBoardScratch.get()
+	defer jobBoardScratch.put(sc)
+	b := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, jobBoardFields, &b.JobBoardIdentifier, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -210,13 +210,17 @@ func jobCandidates() Dataset {
 	}
 }
 
+var jobCandidateScratch scratchPool[jobCandidateJSON]
+
 func mapJobCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "job_candidates"
 	if m.Parent == "" {
 		return nil, fmt.Errorf("dataset %s: Meta.Parent (the job id) is empty", name)
 	}
-	var c jobCandidateJSON
-	rawJSON, err := decodeRecord(name, raw, m, &c, jobCandidateFields, &c.ID, jobCandidateRules)
+	sc := jobCandidateScratch.get()
+	defer jobCandidateScratch.put(sc)
+	c := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, jobCandidateFields, &c.ID, jobCandidateRules)
 	if err != nil {
 		return nil, err
 	}

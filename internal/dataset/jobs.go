@@ -126,10 +126,14 @@ func jobs() Dataset {
 	}
 }
 
+var jobScratch scratchPool[jobJSON]
+
 func mapJob(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "jobs"
-	var j jobJSON
-	rawJSON, err := decodeRecord(name, raw, m, &j, jobFields, &j.ID, nil)
+	sc := jobScratch.get()
+	defer jobScratch.put(sc)
+	j := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, jobFields, &j.ID, nil)
 	if err != nil {
 		return nil, err
 	}

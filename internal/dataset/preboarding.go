@@ -82,10 +82,14 @@ func preboardingCandidates() Dataset {
 	}
 }
 
+var preboardingScratch scratchPool[preboardingJSON]
+
 func mapPreboardingCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "preboarding_candidates"
-	var c preboardingJSON
-	rawJSON, err := decodeRecord(name, raw, m, &c, preboardingFields, &c.ID, preboardingRules)
+	sc := preboardingScratch.get()
+	defer preboardingScratch.put(sc)
+	c := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, preboardingFields, &c.ID, preboardingRules)
 	if err != nil {
 		return nil, err
 	}

@@ -101,14 +101,18 @@ func scorecards() Dataset {
 	}
 }
 
+var scorecardScratch scratchPool[scorecardJSON]
+
 func mapScorecard(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "scorecards"
 	job, cand, err := splitApplication(name, m.Parent)
 	if err != nil {
 		return nil, err
 	}
-	var sc scorecardJSON
-	rawJSON, err := decodeRecord(name, raw, m, &sc, scorecardFields, &sc.ID, scorecardRules)
+	scr := scorecardScratch.get()
+	defer scorecardScratch.put(scr)
+	sc := &scr.v
+	rawJSON, err := decodeRecord(name, raw, m, scr, scorecardFields, &sc.ID, scorecardRules)
 	if err != nil {
 		return nil, err
 	}

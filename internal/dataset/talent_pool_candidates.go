@@ -126,13 +126,17 @@ func talentPoolCandidates() Dataset {
 	}
 }
 
+var talentPoolCandidateScratch scratchPool[talentPoolCandidateJSON]
+
 func mapTalentPoolCandidate(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "talent_pool_candidates"
 	if m.Parent == "" {
 		return nil, fmt.Errorf("dataset %s: Meta.Parent (the talent pool id) is empty", name)
 	}
-	var c talentPoolCandidateJSON
-	rawJSON, err := decodeRecord(name, raw, m, &c, talentPoolCandidateFields, &c.ID, talentPoolCandidateRules)
+	sc := talentPoolCandidateScratch.get()
+	defer talentPoolCandidateScratch.put(sc)
+	c := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, talentPoolCandidateFields, &c.ID, talentPoolCandidateRules)
 	if err != nil {
 		return nil, err
 	}

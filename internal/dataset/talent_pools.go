@@ -51,10 +51,14 @@ func talentPools() Dataset {
 	}
 }
 
+var talentPoolScratch scratchPool[talentPoolJSON]
+
 func mapTalentPool(raw json.RawMessage, m Meta) (Row, error) {
 	const name = "talent_pools"
-	var p talentPoolJSON
-	rawJSON, err := decodeRecord(name, raw, m, &p, talentPoolFields, &p.ID, nil)
+	sc := talentPoolScratch.get()
+	defer talentPoolScratch.put(sc)
+	p := &sc.v
+	rawJSON, err := decodeRecord(name, raw, m, sc, talentPoolFields, &p.ID, nil)
 	if err != nil {
 		return nil, err
 	}

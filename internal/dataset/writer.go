@@ -22,10 +22,10 @@ import (
 //     MaxStatisticBytes (see footer.go);
 //   - row groups of about targetRowGroupBytes of written (compressed) data,
 //     one row group for a smaller file, also after publishing segments of
-//     many invocations (Concat re-writes them to the same target). Their
-//     pages are buffered in temporary files, not memory, so the target does
-//     not bound the memory a writer needs (its dictionaries and one page
-//     buffer per column do).
+//     many invocations (Concat re-writes them to the same target). A
+//     column's pages past spillBytes are buffered in a temporary file, so
+//     the target does not set the memory a writer needs (its dictionaries,
+//     one page buffer and at most spillBytes per column do).
 const (
 	targetRowGroupBytes = 64 << 20
 	maxDictionaryBytes  = 1 << 20
@@ -35,8 +35,9 @@ const (
 // rowGroupTarget is targetRowGroupBytes; the package's tests lower it.
 var rowGroupTarget int64 = targetRowGroupBytes
 
-// pageBuffers holds the encoded pages of the row groups being written.
-var pageBuffers = parquet.NewFileBufferPool(os.TempDir(), "keka-export-pages-*")
+// pageBuffers holds the encoded pages of the row groups being written (see
+// spillBytes).
+var pageBuffers parquet.BufferPool = spillPool{dir: os.TempDir()}
 
 // writerOptions are the options of every Parquet writer of this package.
 func writerOptions() []parquet.WriterOption {

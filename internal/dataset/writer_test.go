@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/parquet-go/parquet-go"
@@ -399,9 +400,10 @@ func TestWriter_RowGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := openFile(t, buf.Bytes())
-		checkRowGroupSizes(t, f, 1<<20)
-		if f.NumRows() != 300 {
-			t.Errorf("file has %d rows", f.NumRows())
+		checkRowGroupSizes(t, f, 1<<20) // raw_json's pages pass spillBytes: buffered in a file
+		got := readBack[dataset.JobCandidateRow](t, buf.Bytes())
+		if len(got) != 300 || got[299].CandidateID != "299" || got[299].RawJSON != string(big) {
+			t.Errorf("read back %d rows, or the last one differs", len(got))
 		}
 	})
 
@@ -613,5 +615,53 @@ func checkRowGroupSizes(t *testing.T, f *parquet.File, target int64) {
 		if size > target*5/4 || (i < len(rgs)-1 && size < target/2) {
 			t.Errorf("row group %d of %d: %d bytes (%d rows), want about %d", i, len(rgs), size, rg.NumRows, target)
 		}
+	}
+}
+
+func TestWriter_StatisticsBounded(t *testing.T) {
+	d := mustLookup(t, "jobs")
+	tests := []struct {
+		name   string
+		titles []string
+		stats  bool // whether min and max can be kept
+	}{
+		{"ASCII", []string{strings.Repeat("z", 100) + "a", "a", strings.Repeat("m", 64)}, true},
+		{"multi-byte at the cut", []string{strings.Repeat("ä", 40), strings.Repeat("𝔘", 30), "b"}, true},
+		{"short", []string{"a", "b"}, true},
+		{"max cannot be raised", []string{strings.Repeat("\U0010FFFF", 20), "a"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var raws []string
+			for i, title := range tt.titles {
+				q, _ := json.Marshal(title)
+				raws = append(raws, fmt.Sprintf(`{"id":"j%d","title":%s}`, i, q))
+			}
+			f := openFile(t, writeRows(t, d, mapAll(t, d, meta(), raws...)))
+			col := -1
+			for i, c := range f.Metadata().RowGroups[0].Columns {
+				if c.MetaData.PathInSchema[0] == "title" {
+					col = i
+				}
+			}
+			s := f.Metadata().RowGroups[0].Columns[col].MetaData.Statistics
+			if len(s.MinValue) > dataset.MaxStatisticBytes || len(s.MaxValue) > dataset.MaxStatisticBytes || s.Min != nil || s.Max != nil {
+				t.Fatalf("statistics of %d and %d bytes (deprecated %d, %d)", len(s.MinValue), len(s.MaxValue), len(s.Min), len(s.Max))
+			}
+			if !tt.stats {
+				if s.MinValue != nil || s.MaxValue != nil {
+					t.Errorf("min %q, max %q: want none", s.MinValue, s.MaxValue)
+				}
+				return
+			}
+			if !utf8.Valid(s.MinValue) || !utf8.Valid(s.MaxValue) {
+				t.Errorf("min %q or max %q is not UTF-8", s.MinValue, s.MaxValue)
+			}
+			for _, title := range tt.titles {
+				if string(s.MinValue) > title || string(s.MaxValue) < title {
+					t.Errorf("%.20q is outside [%q, %q]", title, s.MinValue, s.MaxValue)
+				}
+			}
+		})
 	}
 }

@@ -113,6 +113,24 @@ func TestEvents(t *testing.T) {
 		{"past-date.json", func(r config.Request) error {
 			return wantDate(r, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 		}},
+		{"lookup-candidate.json", func(r config.Request) error {
+			if l := r.Lookup; l == nil || l.Dataset != "preboarding_candidates" || len(l.CandidateIDs) != 1 || l.Status == nil || l.Stage == nil {
+				return fmt.Errorf("lookup %+v, want preboarding_candidates by id, status and stage", r.Lookup)
+			}
+			return nil
+		}},
+		{"lookup-job.json", func(r config.Request) error {
+			if l := r.Lookup; l == nil || l.Dataset != "jobs" || l.JobID == "" {
+				return fmt.Errorf("lookup %+v, want one job", r.Lookup)
+			}
+			return nil
+		}},
+		{"lookup-job-candidates.json", func(r config.Request) error {
+			if l := r.Lookup; l == nil || l.Dataset != "job_candidates" || l.JobID == "" || l.IsArchived == nil || l.LastModified.IsZero() || l.Limit != 200 {
+				return fmt.Errorf("lookup %+v, want one job's active candidates changed since a date", r.Lookup)
+			}
+			return nil
+		}},
 		{"resume.json", func(r config.Request) error {
 			if r.RunID == "" {
 				return errors.New("RunID is empty, want the run to resume")

@@ -1,6 +1,7 @@
 package keka
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -167,11 +168,23 @@ func (c *Client) get(ctx context.Context, target, token string) result {
 		return c.failure(ctx, err, start)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.maxBody)+1))
+	body, err := readBody(resp, c.maxBody)
 	if err != nil {
 		return c.failure(ctx, fmt.Errorf("read body: %w", err), start)
 	}
 	return result{status: resp.StatusCode, header: resp.Header, body: body, duration: time.Since(start)}
+}
+
+// readBody reads at most limit+1 bytes of the body (more is refused by
+// the caller), into one buffer of the size the response announces when it
+// does, rather than one grown by doubling.
+func readBody(resp *http.Response, limit int) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= int64(limit) {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, int64(limit)+1))
+	return buf.Bytes(), err
 }
 
 func (c *Client) failure(ctx context.Context, err error, start time.Time) result {

@@ -39,6 +39,7 @@ type Server struct {
 	apiCount int64 // API requests past the rate limit, for ExpireTokenEvery
 	lists    int64 // list requests, for MutateEveryPages
 	stats    Stats
+	answers  Answers
 
 	mgen *gen
 }
@@ -312,6 +313,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, body 
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	s.countAnswer(r, status)
 	w.WriteHeader(status)
 	w.Write(body) //nolint:errcheck // the client went away
 	s.logf("kekasim: %s %s -> %d (%d bytes)", r.Method, r.URL.RequestURI(), status, len(body))

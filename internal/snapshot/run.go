@@ -60,6 +60,7 @@ type Config struct {
 type Progress struct {
 	Dataset  string
 	Rows     int64 // rows written for this dataset so far in the run
+	Pages    int64 // pages written for this dataset so far in the run
 	Task     int   // tasks done
 	Tasks    int   // tasks known so far (grows once the jobs are listed)
 	Requests int64 // HTTP requests by the client so far (this process)
@@ -138,6 +139,7 @@ type Result struct {
 	Throttled    int64           `json:"throttled"`
 	ElapsedMs    int64           `json:"elapsedMs"`
 	Progress     *ResultProgress `json:"progress,omitempty"`
+	Plan         *Plan           `json:"plan,omitempty"` // dry runs
 	Datasets     []DatasetResult `json:"datasets"`
 	Resumable    bool            `json:"resumable,omitempty"`
 	Error        string          `json:"error,omitempty"`
@@ -180,7 +182,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	date := req.Date.UTC().Format(time.DateOnly)
 	if req.DryRun {
-		return r.dryRun(ctx, date, sel)
+		return r.dryRun(ctx, date, sel, req.StopAt)
 	}
 	ru, err := r.begin(ctx, req, date, sel)
 	if err != nil {

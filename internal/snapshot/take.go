@@ -166,6 +166,7 @@ func (ru *run) report(t task) {
 	ru.cfg.Progress(Progress{
 		Dataset:  t.ds.Name,
 		Rows:     ru.s.counts(t.ds.Name).Rows,
+		Pages:    ru.s.counts(t.ds.Name).Pages,
 		Task:     ru.s.Next - len(ru.s.Active),
 		Tasks:    ru.plan.known(ru.s),
 		Requests: ru.cfg.Client.Stats().Requests,

@@ -40,10 +40,12 @@ func main() {
 	done := make(chan error, 1)
 	go func() { done <- watchHeap(*memProfile, stop) }()
 	t := bench.Tenant{Pool: pool, Applications: *apps}
+	var ops bench.Ops
 	r, err := bench.Measure(func() (int64, int64, error) {
-		_, requests, err := bench.Export(context.Background(), t, *dir)
+		_, requests, err := bench.Export(context.Background(), t, *dir, &ops)
 		return int64(*apps), requests, err
 	})
+	r.StoreOps = ops.Counts()
 	pprof.StopCPUProfile()
 	close(stop)
 	if perr := <-done; err == nil && perr != nil {
