@@ -80,7 +80,7 @@ func checkReaders(t *testing.T, out, date string, truth kekasim.Truth, edge bool
 	t.Run("the DuckDB recipe of docs/warehouses.md", func(t *testing.T) {
 		checkDuckRecipe(t, out, date, len(truth.Jobs))
 	})
-	for _, d := range dataset.All() {
+	for _, d := range dataset.Default() {
 		t.Run(d.Name, func(t *testing.T) {
 			dir := filepath.Join(out, d.Name)
 			for _, p := range filesUnder(t, dir) {
@@ -133,7 +133,7 @@ func checkLayout(t *testing.T, path string) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	meta := f.Metadata()
-	if len(meta.RowGroups) != 1 {
+	if len(meta.RowGroups) != 1 && meta.NumRows > 0 {
 		t.Errorf("%s: %d row groups, want 1 (the data is smaller than a row group's target)", path, len(meta.RowGroups))
 	}
 	for _, rg := range meta.RowGroups {
@@ -243,7 +243,7 @@ func arrowFolder(t *testing.T, dir string) []map[string]any {
 }
 
 // recordRows turns a record batch into rows of Go values: strings, int64s,
-// booleans and times (UTC); lists as []any.
+// booleans and times (UTC); lists as []any, maps as map[string]any.
 func recordRows(t *testing.T, rec arrow.RecordBatch, dt string) []map[string]any {
 	t.Helper()
 	rows := make([]map[string]any, rec.NumRows())
@@ -278,6 +278,14 @@ func arrowValue(t *testing.T, col arrow.Array, i int) any {
 			t.Errorf("timestamp in %v, want milliseconds", unit)
 		}
 		return time.UnixMilli(int64(a.Value(i))).UTC()
+	case *array.Map:
+		start, end := a.ValueOffsets(i)
+		out := map[string]any{}
+		for j := start; j < end; j++ {
+			k, _ := arrowValue(t, a.Keys(), int(j)).(string)
+			out[k] = arrowValue(t, a.Items(), int(j))
+		}
+		return out
 	case *array.List:
 		start, end := a.ValueOffsets(i)
 		out := []any{}
@@ -360,13 +368,12 @@ func duckValue(v any) any {
 }
 
 func rowKey(ds string, r map[string]any) string {
-	switch ds {
-	case "jobs":
-		return r["job_id"].(string)
-	case "job_candidates":
-		return r["job_id"].(string) + "/" + r["candidate_id"].(string)
+	d, _ := dataset.Lookup(ds)
+	parts := make([]string, len(d.KeyColumns))
+	for i, c := range d.KeyColumns {
+		parts[i], _ = r[c].(string)
 	}
-	return r["candidate_id"].(string)
+	return strings.Join(parts, "/")
 }
 
 // checkDuckRecipe runs the DuckDB queries of docs/warehouses.md on the

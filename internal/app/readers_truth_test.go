@@ -43,6 +43,8 @@ func checkTruth(t *testing.T, reader, ds string, rows []map[string]any, truth ke
 				"stage_label": nameOf(stageNames, p.Stage), "status": intOf(p.Status), "status_label": nameOf(statusNames, p.Status),
 				"job_title": strOf(p.JobTitle), "expected_date_of_joining": timeOf(p.ExpectedDateOfJoining)}
 		}
+	default:
+		hireTruth(want, ds, truth)
 	}
 	seen := map[string]bool{}
 	for _, r := range rows {
@@ -166,6 +168,32 @@ func checkList(t *testing.T, what string, got, want any) {
 	case int:
 		if !isList || len(l) != w {
 			t.Errorf("%s = %v, want %d elements", what, got, w)
+		}
+	}
+}
+
+// hireTruth fills want with the scalar columns of the other Hire datasets.
+func hireTruth(want map[string]map[string]any, ds string, truth kekasim.Truth) {
+	switch ds {
+	case "hiring_stages":
+		for _, s := range truth.Stages {
+			want[s.ID] = map[string]any{"name": strOf(&s.Name), "stage_type": strOf(&s.Type), "sort_order": int64(s.Order)}
+		}
+	case "talent_pools":
+		for _, p := range truth.TalentPools {
+			want[p.ID] = map[string]any{"name": strOf(&p.Name), "added_by": strOf(p.AddedBy), "added_on": timeOf(p.AddedOn)}
+		}
+	case "talent_pool_candidates":
+		for _, c := range truth.PoolCandidates {
+			want[c.PoolID+"/"+c.CandidateID] = map[string]any{"first_name": strOf(c.FirstName), "email": strOf(c.Email), "phone": strOf(c.Phone)}
+		}
+	case "job_boards":
+		for _, b := range truth.JobBoards {
+			want[b.Identifier] = map[string]any{"job_board_name": strOf(&b.Name), "is_active": b.IsActive}
+		}
+	case "application_fields":
+		for _, f := range truth.ApplicationFields {
+			want[f.JobID+"/"+f.ID] = map[string]any{"field_name": strOf(&f.Name), "required": f.Required, "field_type": int64(f.FieldType)}
 		}
 	}
 }

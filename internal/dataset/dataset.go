@@ -48,6 +48,11 @@ type Dataset struct {
 	// across the lists of one call.
 	Lists func(parent string) []keka.List
 
+	// OnlyWhenNamed keeps the dataset out of the default selection (a
+	// request that names no datasets): it is exported only when a request
+	// names it. Set on datasets whose cost the default run cannot bear yet.
+	OnlyWhenNamed bool
+
 	// Map turns one raw Keka record into a row. It fails only when the record
 	// is not a JSON object, lacks its key, or the PII policy is unusable (hash
 	// without a key); the error names the dataset and field, never a value.
@@ -86,13 +91,36 @@ const (
 	jobsSchemaVersion          = 2 // 2: job_type_label, status_label
 	jobCandidatesSchemaVersion = 1
 	preboardingSchemaVersion   = 2 // 2: stage_label, status_label
+	interviewsSchemaVersion    = 1
+	scorecardsSchemaVersion    = 1
+
+	hiringStagesSchemaVersion         = 1
+	talentPoolsSchemaVersion          = 1
+	talentPoolCandidatesSchemaVersion = 1
+	jobBoardsSchemaVersion            = 1
+	applicationFieldsSchemaVersion    = 1
 )
 
-var registry = []Dataset{jobs(), jobCandidates(), preboardingCandidates()}
+var registry = []Dataset{
+	jobs(), jobCandidates(), preboardingCandidates(), interviews(), scorecards(),
+	hiringStages(), talentPools(), talentPoolCandidates(), jobBoards(), applicationFields(),
+}
 
 // All returns every dataset, in a stable order (jobs first: the per-job
 // datasets need its ids). The slice is a copy.
 func All() []Dataset { return slices.Clone(registry) }
+
+// Default returns the datasets a request that names none exports: all but
+// those declared OnlyWhenNamed, in the order of All.
+func Default() []Dataset {
+	var out []Dataset
+	for _, d := range registry {
+		if !d.OnlyWhenNamed {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // Lookup returns the dataset called name; ok is false when there is none.
 func Lookup(name string) (Dataset, bool) {
@@ -124,8 +152,16 @@ func Names() []string {
 //     which are set to null under both hash and drop: a hash of free text
 //     serves no join.
 //
+// talent_pool_candidates has the personal columns of job_candidates (phone,
+// education, experience) and talent_pool_details, a free-form map nulled as
+// a whole; scorecards has overall_comments and the sections'
+// section_comments (opinions about the candidate), nulled under hash and
+// drop alike, as free text.
+//
 // Not personal by this policy: country_code (a dialling prefix, kept for
 // analysis by country), gender (an unlabelled integer), skills, tags, and the
-// names of employees (hiring team, recruiters). jobs has no personal columns.
+// names of employees (hiring team, recruiters, interviewers, who added a
+// talent pool). jobs, hiring_stages, talent_pools, job_boards,
+// application_fields and interviews have no personal columns.
 // Keys in raw_json match case-insensitively. The slice is a copy.
 func (d Dataset) PersonalColumns() []string { return slices.Clone(d.personal) }

@@ -120,22 +120,8 @@ var jobCandidateFields = fieldTable[jobCandidateJSON]{
 	rowsField("candidateTags", func(c *jobCandidateJSON) *[]string { return &c.Tags }, fieldTable[candidateTagJSON]{
 		textField("name", func(t *candidateTagJSON) *text { return &t.Name }),
 	}, func(t *candidateTagJSON) (string, bool) { return t.Name.v, t.Name.ok && t.Name.v != "" }),
-	rowsField("educationDetails", func(c *jobCandidateJSON) *[]Education { return &c.Education }, fieldTable[educationJSON]{
-		textField("degree", func(e *educationJSON) *text { return &e.Degree }),
-		textField("branch", func(e *educationJSON) *text { return &e.Branch }),
-		textField("university", func(e *educationJSON) *text { return &e.University }),
-		textField("location", func(e *educationJSON) *text { return &e.Location }),
-		dateField("dateOfJoining", func(e *educationJSON) *date { return &e.DateOfJoining }),
-		dateField("dateOfCompletion", func(e *educationJSON) *date { return &e.DateOfCompletion }),
-	}, educationRow),
-	rowsField("experienceDetails", func(c *jobCandidateJSON) *[]Experience { return &c.Experience }, fieldTable[experienceJSON]{
-		textField("companyName", func(e *experienceJSON) *text { return &e.CompanyName }),
-		textField("designation", func(e *experienceJSON) *text { return &e.Designation }),
-		booleanField("isCurrentlyWorking", func(e *experienceJSON) *boolean { return &e.IsCurrentlyWorking }),
-		textField("location", func(e *experienceJSON) *text { return &e.Location }),
-		dateField("dateOfJoining", func(e *experienceJSON) *date { return &e.DateOfJoining }),
-		dateField("dateOfRelieving", func(e *experienceJSON) *date { return &e.DateOfRelieving }),
-	}, experienceRow),
+	rowsField("educationDetails", func(c *jobCandidateJSON) *[]Education { return &c.Education }, educationFields, educationRow),
+	rowsField("experienceDetails", func(c *jobCandidateJSON) *[]Experience { return &c.Experience }, experienceFields, experienceRow),
 	objectField("jobApplicationDetails", func(c *jobCandidateJSON) *applicationJSON { return &c.JobApplicationDetails }, fieldTable[applicationJSON]{
 		textField("jobHiringStageId", func(a *applicationJSON) *text { return &a.JobHiringStageID }),
 		dateField("movedtoStageOn", func(a *applicationJSON) *date { return &a.MovedToStageOn }),
@@ -150,6 +136,28 @@ var jobCandidateFields = fieldTable[jobCandidateJSON]{
 		textField("reason", func(a *archivedJSON) *text { return &a.Reason }),
 	}),
 }
+
+// educationFields and experienceFields are the keys of the elements of a
+// candidate's educationDetails and experienceDetails (job candidates and
+// talent-pool candidates alike).
+var (
+	educationFields = fieldTable[educationJSON]{
+		textField("degree", func(e *educationJSON) *text { return &e.Degree }),
+		textField("branch", func(e *educationJSON) *text { return &e.Branch }),
+		textField("university", func(e *educationJSON) *text { return &e.University }),
+		textField("location", func(e *educationJSON) *text { return &e.Location }),
+		dateField("dateOfJoining", func(e *educationJSON) *date { return &e.DateOfJoining }),
+		dateField("dateOfCompletion", func(e *educationJSON) *date { return &e.DateOfCompletion }),
+	}
+	experienceFields = fieldTable[experienceJSON]{
+		textField("companyName", func(e *experienceJSON) *text { return &e.CompanyName }),
+		textField("designation", func(e *experienceJSON) *text { return &e.Designation }),
+		booleanField("isCurrentlyWorking", func(e *experienceJSON) *boolean { return &e.IsCurrentlyWorking }),
+		textField("location", func(e *experienceJSON) *text { return &e.Location }),
+		dateField("dateOfJoining", func(e *experienceJSON) *date { return &e.DateOfJoining }),
+		dateField("dateOfRelieving", func(e *experienceJSON) *date { return &e.DateOfRelieving }),
+	}
+)
 
 // educationRow is an element of education; false for an empty one.
 func educationRow(e *educationJSON) (Education, bool) {

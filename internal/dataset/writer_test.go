@@ -546,6 +546,9 @@ func TestDataset_GlueColumns(t *testing.T) {
 			{"work_location", "string"}, {"expected_date_of_joining", "timestamp"},
 		}, tail...),
 	}
+	for name, cols := range hireGlueColumns {
+		want[name] = append(cols, tail...)
+	}
 	for _, d := range dataset.All() {
 		t.Run(d.Name, func(t *testing.T) {
 			same(t, d.GlueColumns(), want[d.Name])
@@ -554,9 +557,10 @@ func TestDataset_GlueColumns(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	same(t, dataset.Names(), []string{"jobs", "job_candidates", "preboarding_candidates"})
-	if _, ok := dataset.Lookup("interviews"); ok {
-		t.Error("Lookup(interviews) found a dataset")
+	same(t, dataset.Names(), []string{"jobs", "job_candidates", "preboarding_candidates", "interviews", "scorecards",
+		"hiring_stages", "talent_pools", "talent_pool_candidates", "job_boards", "application_fields"})
+	if _, ok := dataset.Lookup("offers"); ok {
+		t.Error("Lookup(offers) found a dataset")
 	}
 	for _, d := range dataset.All() {
 		if d.SchemaVersion < 1 || d.Map == nil || d.Schema == nil || d.NewWriter == nil || d.Lists == nil {

@@ -65,7 +65,10 @@ func NewEdgeCaseTenant() *Tenant {
 			`"firstName":"","stage":9,"status":null,"jobTitle":"","jobtitle":"Analyst","expectedDateOfJoining":"1950-06-15T00:00:00Z"`),
 		edgePre(TruthPreboarding{CandidateID: "edge-pre-3"}, mod, `"firstName":null,"stage":null,"expectedDateOfJoining":""`),
 	}
-	return &Tenant{seed: 0, initial: st, boards: jobBoards(), nPersons: 3}
+	t := &Tenant{seed: 0, initial: st, nPersons: 3}
+	t.boardTruth, t.boards = jobBoards()
+	t.stages = newGen(0, 0x65646765).stages() // "edge"
+	return t
 }
 
 // edgeJob renders a job of t with the given extra fields as written.

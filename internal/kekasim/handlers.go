@@ -138,10 +138,12 @@ func (s *Server) route(r *http.Request, rest string) (int, []byte) {
 	switch {
 	case match("hire", "jobs"):
 		return s.listJobs(r, rest, q)
+	case match("hire", "jobs", "stages"):
+		return s.unpaged(r, rest, len(s.tenant.stages), func(i int) []byte { return s.tenant.stages[i].json })
 	case match("hire", "jobs", "*", "candidates"):
 		return s.listCandidates(r, rest, q, seg[2])
 	case match("hire", "jobs", "*", "applicationfields"):
-		return s.applicationFields(seg[2])
+		return s.applicationFields(r, rest, seg[2])
 	case match("hire", "jobs", "*", "candidate", "*", "interviews"):
 		return s.listInterviews(r, rest, q, seg[2], seg[4], false)
 	case match("hire", "jobs", "*", "candidate", "*", "scorecards"):
@@ -151,7 +153,7 @@ func (s *Server) route(r *http.Request, rest string) (int, []byte) {
 	case match("hire", "talentpool", "*", "candidates"):
 		return s.listPoolCandidates(r, rest, q, seg[2])
 	case match("hire", "jobboards"):
-		return http.StatusOK, s.tenant.boards
+		return s.unpaged(r, rest, len(s.tenant.boards), func(i int) []byte { return s.tenant.boards[i].json })
 	case match("hire", "preboarding", "candidates"):
 		return s.listPreboarding(r, rest, q)
 	}
@@ -272,66 +274,6 @@ func (s *Server) listPreboarding(r *http.Request, route string, q query) (int, [
 		sel = append(sel, p)
 	}
 	return http.StatusOK, s.page(r, l, shape, len(sel), func(b []byte, i int) []byte { return append(b, sel[i].json...) })
-}
-
-func (s *Server) applicationFields(jobID string) (int, []byte) {
-	s.st.mu.RLock()
-	js := s.st.byID[strings.ToLower(jobID)]
-	s.st.mu.RUnlock()
-	if js == nil {
-		return notFound("Job")
-	}
-	return http.StatusOK, applicationFields(s.tenant.seed, js.job.truth.ID)
-}
-
-// listInterviews serves an application's interviews or scorecards: none
-// when the candidate did not apply to the job.
-func (s *Server) listInterviews(r *http.Request, route string, q query, jobID, candID string, scorecards bool) (int, []byte) {
-	l, err := parseList(route, q)
-	if err != nil {
-		return badRequest(err)
-	}
-	shape := s.shape(false)
-	s.st.mu.RLock()
-	js := s.st.byID[strings.ToLower(jobID)]
-	var recs [][]byte
-	if js != nil {
-		for _, list := range [][]*app{js.active, js.archived} {
-			for _, a := range list {
-				if strings.EqualFold(a.truth.CandidateID, candID) {
-					recs = interviews(s.tenant.seed, js.job.truth.ID, a.truth.CandidateID, scorecards)
-				}
-			}
-		}
-	}
-	s.st.mu.RUnlock()
-	if js == nil {
-		return notFound("Job")
-	}
-	return http.StatusOK, s.page(r, l, shape, len(recs), func(b []byte, i int) []byte { return append(b, recs[i]...) })
-}
-
-func (s *Server) listPools(r *http.Request, route string, q query) (int, []byte) {
-	l, err := parseList(route, q)
-	if err != nil {
-		return badRequest(err)
-	}
-	pools := s.tenant.pools
-	return http.StatusOK, s.page(r, l, s.shape(false), len(pools), func(b []byte, i int) []byte { return append(b, pools[i].json...) })
-}
-
-func (s *Server) listPoolCandidates(r *http.Request, route string, q query, id string) (int, []byte) {
-	l, err := parseList(route, q)
-	if err != nil {
-		return badRequest(err)
-	}
-	for _, p := range s.tenant.pools {
-		if strings.EqualFold(p.id, id) {
-			c := p.candidates
-			return http.StatusOK, s.page(r, l, s.shape(false), len(c), func(b []byte, i int) []byte { return append(b, c[i]...) })
-		}
-	}
-	return notFound("Talent pool")
 }
 
 // shape picks the shape of one list response.

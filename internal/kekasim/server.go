@@ -140,7 +140,7 @@ func (s *Server) SetFaults(f Faults) {
 
 // Truth returns the ground truth of the tenant as this server holds it now,
 // after any mutations. Treat the pointed-to values as read-only.
-func (s *Server) Truth() Truth { return s.st.truth() }
+func (s *Server) Truth() Truth { return s.tenant.hireTruth(s.st.truth()) }
 
 // Stats returns a copy of the counters.
 func (s *Server) Stats() Stats {

@@ -27,18 +27,13 @@ type Size struct {
 // every Server works on its own copy, so one Tenant can back several servers
 // and mutations on one server are invisible to the others.
 type Tenant struct {
-	seed     int64
-	initial  *state
-	pools    []*pool
-	boards   []byte
-	nPersons int
-}
-
-// pool is a talent pool: the pool record and its candidates, pre-rendered.
-type pool struct {
-	id         string
-	json       []byte
-	candidates [][]byte
+	seed       int64
+	initial    *state
+	pools      []*pool
+	boards     []rec
+	boardTruth []TruthJobBoard
+	stages     []*stageRec
+	nPersons   int
 }
 
 // genEpoch is the tenant's "now": every generated past date lies before it.
@@ -117,15 +112,17 @@ func NewTenant(seed int64, size Size) *Tenant {
 		st.pre = append(st.pre, rec)
 	}
 
-	t := &Tenant{seed: seed, initial: st, nPersons: len(g.persons)}
+	t := &Tenant{seed: seed, initial: st}
 	t.pools = g.pools(4)
-	t.boards = jobBoards()
+	t.boardTruth, t.boards = jobBoards()
+	t.stages = g.stages()
+	t.nPersons = len(g.persons)
 	return t
 }
 
 // Truth returns the ground truth of the tenant as generated. The returned
 // values share pointers with the tenant: treat them as read-only.
-func (t *Tenant) Truth() Truth { return t.initial.truth() }
+func (t *Tenant) Truth() Truth { return t.hireTruth(t.initial.truth()) }
 
 // spread divides n applications over jobs unevenly: about one job in eight
 // gets none, sizes are log-normal, and when n allows one job gets more than

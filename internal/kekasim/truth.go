@@ -23,6 +23,18 @@ type Truth struct {
 	// the others: /hire/jobs does not list them, so an export must not
 	// hold them. They have no applications.
 	Drafts []TruthJob
+
+	// The other Hire lists. Stages, TalentPools, PoolCandidates (pool by
+	// pool), JobBoards are in list order; Interviews and Scorecards follow
+	// Applications, each application's in list order; ApplicationFields
+	// follow Jobs, each job's in list order.
+	Stages            []TruthStage
+	Interviews        []TruthInterview
+	Scorecards        []TruthScorecard
+	TalentPools       []TruthTalentPool
+	PoolCandidates    []TruthPoolCandidate
+	JobBoards         []TruthJobBoard
+	ApplicationFields []TruthApplicationField
 }
 
 // TruthJob is one job requisition of /hire/jobs. NoOfOpenings and JobType

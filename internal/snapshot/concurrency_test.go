@@ -181,14 +181,14 @@ func TestRunner_Run_Concurrency(t *testing.T) {
 			checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
 			rows[n] = exportedRows(t, h.dir)
 			manifests[n] = map[string]snapshot.Manifest{}
-			for _, ds := range dataset.Names() {
+			for _, ds := range defaultNames() {
 				m := readManifest(t, h.dir, ds, day)
 				m.RunID, m.StartedAt, m.PublishedAt, m.Objects = "", time.Time{}, time.Time{}, nil
 				manifests[n][ds] = m
 			}
 		}
 		var rereads int64
-		for _, ds := range dataset.Names() {
+		for _, ds := range defaultNames() {
 			if !slices.Equal(rows[1][ds], rows[8][ds]) {
 				t.Errorf("%s: the rows at concurrency 8 differ from those at 1 (%d and %d rows)", ds, len(rows[8][ds]), len(rows[1][ds]))
 			}

@@ -114,7 +114,7 @@ func New(cfg Config) (*Runner, error) {
 // Request is one invocation's instruction.
 type Request struct {
 	Date     time.Time // the snapshot date (its UTC calendar day)
-	Datasets []string  // nil or empty: all datasets
+	Datasets []string  // nil or empty: the default ones (dataset.Default)
 	DryRun   bool
 	Force    bool   // publish even when a dataset shrank more than MaxShrink
 	Restart  bool   // discard an unfinished run of the same date
@@ -206,7 +206,7 @@ func (r *Runner) failedResult(req Request, err error, resumable bool) (Result, e
 
 func selectDatasets(names []string) ([]dataset.Dataset, error) {
 	if len(names) == 0 {
-		return dataset.All(), nil
+		return dataset.Default(), nil
 	}
 	var out []dataset.Dataset
 	for _, d := range dataset.All() { // registry order, whatever the request's

@@ -32,15 +32,12 @@ func TestRunner_Run(t *testing.T) {
 			t.Fatalf("run: %+v, %v", res, err)
 		}
 		checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
-		want := []string{
-			"_manifests/job_candidates/dt=2026-11-26.json",
-			"_manifests/jobs/dt=2026-11-26.json",
-			"_manifests/preboarding_candidates/dt=2026-11-26.json",
-			"_runs/dt=2026-11-26/checkpoint.json",
-			"job_candidates/dt=2026-11-26/part-00000.parquet",
-			"jobs/dt=2026-11-26/part-00000.parquet",
-			"preboarding_candidates/dt=2026-11-26/part-00000.parquet",
+		checkHireLists(t, h, res.RunID, h.sim.Truth())
+		want := []string{"_runs/dt=2026-11-26/checkpoint.json"}
+		for _, ds := range defaultNames() {
+			want = append(want, "_manifests/"+ds+"/dt=2026-11-26.json", ds+"/dt=2026-11-26/part-00000.parquet")
 		}
+		slices.Sort(want)
 		if got := partitionFiles(t, h.dir); !slices.Equal(got, want) {
 			t.Errorf("files after the run:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
@@ -158,6 +155,7 @@ func TestRunner_Run_Faults(t *testing.T) {
 				t.Fatalf("run: %+v, %v", res, err)
 			}
 			checkAgainstTruth(t, h, day, res.RunID, checkOptions{})
+			checkHireLists(t, h, res.RunID, h.sim.Truth())
 			if st := h.sim.Stats(); st.FaultsInjected == 0 && tc.shape == 0 {
 				t.Errorf("no fault was injected: %+v", st)
 			}
@@ -254,7 +252,7 @@ func TestRunner_Run_ListThatNeverSettles(t *testing.T) {
 	}
 	checkAgainstTruth(t, h, day, res.RunID, checkOptions{changed: true, before: &before})
 	var unreconciled []snapshot.Unreconciled
-	for _, ds := range dataset.Names() {
+	for _, ds := range defaultNames() {
 		m := readManifest(t, h.dir, ds, day)
 		unreconciled = append(unreconciled, m.Unreconciled...)
 		if m.Rereads > 3*int64(len(before.Jobs)*2+2) {
@@ -547,7 +545,7 @@ func duckDB(t *testing.T) *sql.DB {
 func runIDs(t *testing.T, db *sql.DB, dir string) []string {
 	t.Helper()
 	var parts []string
-	for _, ds := range dataset.Names() {
+	for _, ds := range defaultNames() {
 		parts = append(parts, "SELECT run_id FROM read_parquet('"+filepath.ToSlash(filepath.Join(dir, ds, "*", "*.parquet"))+"', hive_partitioning = true) WHERE dt = '2026-11-26'")
 	}
 	rows, err := db.Query("SELECT DISTINCT run_id FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY 1")

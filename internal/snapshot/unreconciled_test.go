@@ -18,7 +18,10 @@ func TestRunner_Run_RepeatedPages(t *testing.T) {
 	for _, shape := range []kekasim.Shape{kekasim.ShapeSpec, kekasim.ShapeArray, kekasim.ShapeEnvelope, kekasim.ShapeItems} {
 		t.Run(shape.String(), func(t *testing.T) {
 			h := newHarness(t, harnessOptions{size: size, sim: kekasim.Options{Shape: shape, IgnorePageNumber: []string{"/hire"}}})
-			res, err := h.runToEnd(t, snapshot.Request{Date: day}, 0, nil)
+			// The lists this test counts: those of jobs, job candidates and
+			// preboarding.
+			req := snapshot.Request{Date: day, Datasets: []string{"jobs", "job_candidates", "preboarding_candidates"}}
+			res, err := h.runToEnd(t, req, 0, nil)
 			if err != nil || res.Status != snapshot.StatusIncomplete {
 				t.Fatalf("a Keka that ignores pageNumber gave %+v, %v; want status incomplete", res, err)
 			}
