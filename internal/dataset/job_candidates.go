@@ -20,7 +20,7 @@ import (
 // raw_json). additionalCandidateDetails and the screening answers are
 // free-form maps and stay in raw_json only.
 type JobCandidateRow struct {
-	JobID             string       `parquet:"job_id"`
+	JobID             string       `parquet:"job_id,dict"`
 	CandidateID       string       `parquet:"candidate_id"`
 	FirstName         *string      `parquet:"first_name,optional"`
 	MiddleName        *string      `parquet:"middle_name,optional"`
@@ -29,30 +29,30 @@ type JobCandidateRow struct {
 	Phone             *string      `parquet:"phone,optional"`
 	Gender            *int32       `parquet:"gender,optional"`
 	IsArchived        bool         `parquet:"is_archived"`
-	Stage             *string      `parquet:"stage,optional"`
+	Stage             *string      `parquet:"stage,optional,dict"`
 	ApplicationStatus *int32       `parquet:"application_status,optional"`
 	AppliedOn         *time.Time   `parquet:"applied_on,optional,timestamp(millisecond)"`
 	MovedToStageOn    *time.Time   `parquet:"moved_to_stage_on,optional,timestamp(millisecond)"`
-	Source            *string      `parquet:"source,optional"`
-	SourcedBy         *string      `parquet:"sourced_by,optional"`
-	AssignedTo        *string      `parquet:"assigned_to,optional"`
+	Source            *string      `parquet:"source,optional,dict"`
+	SourcedBy         *string      `parquet:"sourced_by,optional,dict"`
+	AssignedTo        *string      `parquet:"assigned_to,optional,dict"`
 	ArchivedOn        *time.Time   `parquet:"archived_on,optional,timestamp(millisecond)"`
-	ArchiveReason     *string      `parquet:"archive_reason,optional"`
-	Skills            []string     `parquet:"skills,list"`
-	Tags              []string     `parquet:"tags,list"`
+	ArchiveReason     *string      `parquet:"archive_reason,optional,dict"`
+	Skills            []string     `parquet:"skills,list" parquet-element:",dict"`
+	Tags              []string     `parquet:"tags,list" parquet-element:",dict"`
 	Education         []Education  `parquet:"education,optional,list"`
 	Experience        []Experience `parquet:"experience,optional,list"`
 	RawJSON           string       `parquet:"raw_json"`
 	ExtractedAt       time.Time    `parquet:"extracted_at,timestamp(millisecond)"`
-	RunID             string       `parquet:"run_id"`
+	RunID             string       `parquet:"run_id,dict"`
 }
 
 // Education is one element of job_candidates.education.
 type Education struct {
-	Degree           *string    `parquet:"degree,optional"`
-	Branch           *string    `parquet:"branch,optional"`
+	Degree           *string    `parquet:"degree,optional,dict"`
+	Branch           *string    `parquet:"branch,optional,dict"`
 	University       *string    `parquet:"university,optional"`
-	Location         *string    `parquet:"location,optional"`
+	Location         *string    `parquet:"location,optional,dict"`
 	DateOfJoining    *time.Time `parquet:"date_of_joining,optional,timestamp(millisecond)"`
 	DateOfCompletion *time.Time `parquet:"date_of_completion,optional,timestamp(millisecond)"`
 }
@@ -60,9 +60,9 @@ type Education struct {
 // Experience is one element of job_candidates.experience.
 type Experience struct {
 	CompanyName        *string    `parquet:"company_name,optional"`
-	Designation        *string    `parquet:"designation,optional"`
+	Designation        *string    `parquet:"designation,optional,dict"`
 	IsCurrentlyWorking *bool      `parquet:"is_currently_working,optional"`
-	Location           *string    `parquet:"location,optional"`
+	Location           *string    `parquet:"location,optional,dict"`
 	DateOfJoining      *time.Time `parquet:"date_of_joining,optional,timestamp(millisecond)"`
 	DateOfRelieving    *time.Time `parquet:"date_of_relieving,optional,timestamp(millisecond)"`
 }

@@ -23,17 +23,17 @@ type JobRow struct {
 	JobID                 string           `parquet:"job_id"`
 	Title                 *string          `parquet:"title,optional"`
 	Description           *string          `parquet:"description,optional"`
-	DepartmentName        *string          `parquet:"department_name,optional"`
-	JobType               *string          `parquet:"job_type,optional"`
-	JobTypeLabel          *string          `parquet:"job_type_label,optional"` // PartTime, FullTime (labels.go)
+	DepartmentName        *string          `parquet:"department_name,optional,dict"`
+	JobType               *string          `parquet:"job_type,optional,dict"`
+	JobTypeLabel          *string          `parquet:"job_type_label,optional,dict"` // PartTime, FullTime (labels.go)
 	Status                *int32           `parquet:"status,optional"`
-	StatusLabel           *string          `parquet:"status_label,optional"` // Draft, Online, Archived, Offline, Confidential
+	StatusLabel           *string          `parquet:"status_label,optional,dict"` // Draft, Online, Archived, Offline, Confidential
 	NoOfOpenings          *int32           `parquet:"no_of_openings,optional"`
 	OrgJobID              *string          `parquet:"org_job_id,optional"`
 	RequisitionIdentifier *string          `parquet:"requisition_identifier,optional"`
 	IsReferralEnabled     *bool            `parquet:"is_referral_enabled,optional"`
 	CareerPortalURL       *string          `parquet:"career_portal_url,optional"`
-	Experience            *string          `parquet:"experience,optional"`
+	Experience            *string          `parquet:"experience,optional,dict"`
 	CreatedOn             *time.Time       `parquet:"created_on,optional,timestamp(millisecond)"`
 	PublishedOn           *time.Time       `parquet:"published_on,optional,timestamp(millisecond)"`
 	TargetHireDate        *time.Time       `parquet:"target_hire_date,optional,timestamp(millisecond)"`
@@ -41,22 +41,22 @@ type JobRow struct {
 	HiringTeam            []HiringTeamRole `parquet:"hiring_team,list"`
 	RawJSON               string           `parquet:"raw_json"`
 	ExtractedAt           time.Time        `parquet:"extracted_at,timestamp(millisecond)"`
-	RunID                 string           `parquet:"run_id"`
+	RunID                 string           `parquet:"run_id,dict"`
 }
 
 // JobLocation is one element of jobs.locations.
 type JobLocation struct {
-	Name        *string `parquet:"name,optional"`
-	City        *string `parquet:"city,optional"`
-	State       *string `parquet:"state,optional"`
-	CountryName *string `parquet:"country_name,optional"`
+	Name        *string `parquet:"name,optional,dict"`
+	City        *string `parquet:"city,optional,dict"`
+	State       *string `parquet:"state,optional,dict"`
+	CountryName *string `parquet:"country_name,optional,dict"`
 }
 
 // HiringTeamRole is one element of jobs.hiring_team.
 type HiringTeamRole struct {
-	Identifier  *string `parquet:"identifier,optional"`
-	DisplayName *string `parquet:"display_name,optional"`
-	Type        *string `parquet:"type,optional"`
+	Identifier  *string `parquet:"identifier,optional,dict"`
+	DisplayName *string `parquet:"display_name,optional,dict"`
+	Type        *string `parquet:"type,optional,dict"`
 }
 
 // Key returns the job id.

@@ -20,20 +20,20 @@ type PreboardingCandidateRow struct {
 	MiddleName            *string    `parquet:"middle_name,optional"`
 	LastName              *string    `parquet:"last_name,optional"`
 	Email                 *string    `parquet:"email,optional"`
-	CountryCode           *string    `parquet:"country_code,optional"`
+	CountryCode           *string    `parquet:"country_code,optional,dict"`
 	MobileNumber          *string    `parquet:"mobile_number,optional"`
 	Gender                *int32     `parquet:"gender,optional"`
 	Stage                 *int32     `parquet:"stage,optional"`
-	StageLabel            *string    `parquet:"stage_label,optional"` // Start ... Hired (labels.go)
+	StageLabel            *string    `parquet:"stage_label,optional,dict"` // Start ... Hired (labels.go)
 	Status                *int32     `parquet:"status,optional"`
-	StatusLabel           *string    `parquet:"status_label,optional"` // Initiated ... MarkedAsNoShow
-	JobTitle              *string    `parquet:"job_title,optional"`
-	Department            *string    `parquet:"department,optional"`
-	WorkLocation          *string    `parquet:"work_location,optional"`
+	StatusLabel           *string    `parquet:"status_label,optional,dict"` // Initiated ... MarkedAsNoShow
+	JobTitle              *string    `parquet:"job_title,optional,dict"`
+	Department            *string    `parquet:"department,optional,dict"`
+	WorkLocation          *string    `parquet:"work_location,optional,dict"`
 	ExpectedDateOfJoining *time.Time `parquet:"expected_date_of_joining,optional,timestamp(millisecond)"`
 	RawJSON               string     `parquet:"raw_json"`
 	ExtractedAt           time.Time  `parquet:"extracted_at,timestamp(millisecond)"`
-	RunID                 string     `parquet:"run_id"`
+	RunID                 string     `parquet:"run_id,dict"`
 }
 
 // Key returns the candidate id.

@@ -13,11 +13,16 @@ import (
 //
 //   - version 1 data pages (DATA_PAGE), which every reader of the last decade
 //     reads; Spark before 3.4 and Snowflake refuse some version 2 layouts;
-//   - PLAIN for numbers, booleans and times, and RLE_DICTIONARY for strings,
-//     falling back to PLAIN for the rest of a row group once a column's
-//     dictionary passes maxDictionaryBytes (as parquet-mr does): ids repeated
-//     across rows pay for their dictionary, free text does not grow one; no
-//     DELTA_* encoding anywhere;
+//   - PLAIN by default, and RLE_DICTIONARY only for the string columns whose
+//     values repeat from a small set, declared with the `dict` tag of the row
+//     structs (job ids of job_candidates, enumeration labels, sources,
+//     recruiters, skills, run_id): free text, raw_json and unique ids stay
+//     PLAIN, because parquet-go keeps a column's dictionary in memory until
+//     its first page is written, which for a column of distinct values is
+//     pageBufferBytes ÷ 4 rows (one index each), not maxDictionaryBytes. A
+//     declared dictionary that still passes maxDictionaryBytes falls back to
+//     PLAIN for the rest of the row group (as parquet-mr does). No DELTA_*
+//     encoding anywhere;
 //   - no min/max in data page headers, and statistics of at most
 //     MaxStatisticBytes (see footer.go);
 //   - row groups of about targetRowGroupBytes of written (compressed) data,
@@ -45,7 +50,6 @@ func writerOptions() []parquet.WriterOption {
 		parquet.Compression(newCodec()), // one encoder per writer, see codec.go
 		parquet.DataPageVersion(1),
 		parquet.DataPageStatistics(false),
-		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.RLEDictionary),
 		parquet.DictionaryMaxBytes(maxDictionaryBytes),
 		parquet.ColumnIndexSizeLimit(func([]string) int { return MaxStatisticBytes }),
 		parquet.PageBufferSize(pageBufferBytes),
