@@ -86,7 +86,8 @@ func TestMain_DryRun(t *testing.T) {
 	}
 	p := res.Plan
 	truth := sim.Truth()
-	want := int64(len(truth.Jobs) + len(truth.Applications) + len(truth.Preboarding))
+	want := int64(len(truth.Jobs) + len(truth.Applications) + len(truth.Preboarding) + len(truth.Stages) + len(truth.TalentPools) +
+		len(truth.PoolCandidates) + len(truth.JobBoards) + len(truth.ApplicationFields))
 	// At 6000 requests a minute (97% of it, the limiter's margin), 10-minute invocations.
 	seconds := float64(p.Requests) * 60 / (6000 * 0.97)
 	if p.Records != want || math.Abs(p.Seconds-seconds) > 0.001 || p.Invocations != int(math.Ceil(seconds/600)) {

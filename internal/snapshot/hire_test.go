@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -224,4 +225,29 @@ func checkHireLists(t *testing.T, h *harness, runID string, truth kekasim.Truth)
 			}
 			return []any{w.Name, w.Required, w.FieldType, opts}
 		})
+}
+
+// TestRunner_Run_DryRunPerApplication: a dry run naming interviews and
+// scorecards reports a request per application and list at least, and
+// their records exactly, without writing anything.
+func TestRunner_Run_DryRunPerApplication(t *testing.T) {
+	h := newHarness(t, harnessOptions{sim: kekasim.Options{Shape: kekasim.ShapeEnvelope}, size: kekasim.Size{Jobs: 6, Applications: 120, Preboarding: 5}})
+	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: day, DryRun: true, Datasets: []string{"interviews", "scorecards"}})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("dry run: %+v, %v", res, err)
+	}
+	truth := h.sim.Truth()
+	got := map[string]snapshot.PlanDataset{}
+	for _, d := range res.Plan.Datasets {
+		got[d.Name] = d
+	}
+	for name, n := range map[string]int{"interviews": len(truth.Interviews), "scorecards": len(truth.Scorecards)} {
+		d := got[name]
+		if d.Requests < int64(len(truth.Applications)) || d.Records != int64(n) {
+			t.Errorf("%s: plan %+v; want at least %d requests and %d records", name, d, len(truth.Applications), n)
+		}
+	}
+	if files := partitionFiles(t, h.dir); len(files) != 0 {
+		t.Errorf("dry run wrote %v", files)
+	}
 }
