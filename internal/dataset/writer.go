@@ -49,6 +49,8 @@ func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
 		parquet.Compression(newCodec()), // one encoder per writer, see codec.go
 		parquet.DataPageVersion(1),
+		// parquet-go's own default for BYTE_ARRAY is DELTA_LENGTH_BYTE_ARRAY.
+		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
 		parquet.DataPageStatistics(false),
 		parquet.DictionaryMaxBytes(maxDictionaryBytes),
 		parquet.ColumnIndexSizeLimit(func([]string) int { return MaxStatisticBytes }),
