@@ -22,15 +22,15 @@ import (
 type JobCandidateRow struct {
 	JobID             string       `parquet:"job_id,dict"`
 	CandidateID       string       `parquet:"candidate_id"`
-	FirstName         *string      `parquet:"first_name,optional"`
-	MiddleName        *string      `parquet:"middle_name,optional"`
-	LastName          *string      `parquet:"last_name,optional"`
+	FirstName         *string      `parquet:"first_name,optional,dict"`
+	MiddleName        *string      `parquet:"middle_name,optional,dict"`
+	LastName          *string      `parquet:"last_name,optional,dict"`
 	Email             *string      `parquet:"email,optional"`
 	Phone             *string      `parquet:"phone,optional"`
-	Gender            *int32       `parquet:"gender,optional"`
+	Gender            *int32       `parquet:"gender,optional,dict"`
 	IsArchived        bool         `parquet:"is_archived"`
 	Stage             *string      `parquet:"stage,optional,dict"`
-	ApplicationStatus *int32       `parquet:"application_status,optional"`
+	ApplicationStatus *int32       `parquet:"application_status,optional,dict"`
 	AppliedOn         *time.Time   `parquet:"applied_on,optional,timestamp(millisecond)"`
 	MovedToStageOn    *time.Time   `parquet:"moved_to_stage_on,optional,timestamp(millisecond)"`
 	Source            *string      `parquet:"source,optional,dict"`
@@ -51,7 +51,7 @@ type JobCandidateRow struct {
 type Education struct {
 	Degree           *string    `parquet:"degree,optional,dict"`
 	Branch           *string    `parquet:"branch,optional,dict"`
-	University       *string    `parquet:"university,optional"`
+	University       *string    `parquet:"university,optional,dict"`
 	Location         *string    `parquet:"location,optional,dict"`
 	DateOfJoining    *time.Time `parquet:"date_of_joining,optional,timestamp(millisecond)"`
 	DateOfCompletion *time.Time `parquet:"date_of_completion,optional,timestamp(millisecond)"`
@@ -59,7 +59,7 @@ type Education struct {
 
 // Experience is one element of job_candidates.experience.
 type Experience struct {
-	CompanyName        *string    `parquet:"company_name,optional"`
+	CompanyName        *string    `parquet:"company_name,optional,dict"`
 	Designation        *string    `parquet:"designation,optional,dict"`
 	IsCurrentlyWorking *bool      `parquet:"is_currently_working,optional"`
 	Location           *string    `parquet:"location,optional,dict"`

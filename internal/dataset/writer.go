@@ -15,8 +15,9 @@ import (
 //     reads; Spark before 3.4 and Snowflake refuse some version 2 layouts;
 //   - PLAIN by default, and RLE_DICTIONARY only for the string columns whose
 //     values repeat from a small set, declared with the `dict` tag of the row
-//     structs (job ids of job_candidates, enumeration labels, sources,
-//     recruiters, skills, run_id): free text, raw_json and unique ids stay
+//     structs (job ids of job_candidates, enumeration labels and codes,
+//     sources, recruiters, skills, candidates' names, universities,
+//     companies, run_id): free text, raw_json and unique ids stay
 //     PLAIN, because parquet-go keeps a column's dictionary in memory until
 //     its first page is written, which for a column of distinct values is
 //     pageBufferBytes ÷ 4 rows (one index each), not maxDictionaryBytes. A
