@@ -35,7 +35,7 @@ import (
 const (
 	targetRowGroupBytes = 64 << 20
 	maxDictionaryBytes  = 1 << 20
-	pageBufferBytes     = 512 << 10
+	pageBufferBytes     = 4 << 20
 )
 
 // rowGroupTarget is targetRowGroupBytes; the package's tests lower it.
