@@ -14,7 +14,7 @@ const concatBatch = 16
 
 // Concat writes the rows of the given Parquet files, in order, as one file
 // with the given schema and the layout of every writer of this package (row
-// groups of the target size, whatever the parts' row groups were), and
+// groups of the target size or row bound, whatever the parts' row groups were), and
 // returns the number of rows written. Rows are streamed a few at a time, so
 // memory does not grow with the parts. It fails when a part cannot be opened
 // or read, or its schema differs from schema; w then holds a partial file.
@@ -27,7 +27,7 @@ func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []in
 	}
 	out := &footerWriter{w: w}
 	pw := parquet.NewWriter(out, append(writerOptions(), schema)...)
-	flushed := int64(0)
+	var group groupBound
 	for i, part := range parts {
 		f, err := parquet.OpenFile(part, sizes[i])
 		if err != nil {
@@ -37,7 +37,7 @@ func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []in
 			return rows, fmt.Errorf("dataset: concat: part %d: schema differs from %s", i, schema.Name())
 		}
 		for j, rg := range f.RowGroups() {
-			n, err := copyRows(pw, rg, &flushed)
+			n, err := copyRows(pw, rg, &group)
 			rows += n
 			if err != nil {
 				return rows, fmt.Errorf("dataset: concat: part %d, row group %d: %w", i, j, err)
@@ -51,9 +51,8 @@ func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []in
 }
 
 // copyRows writes the rows of rg to pw, flushing a row group whenever the
-// one being written reaches the target; flushed is pw.Size() after the last
-// flush.
-func copyRows(pw *parquet.Writer, rg parquet.RowGroup, flushed *int64) (int64, error) {
+// one being written is full (group).
+func copyRows(pw *parquet.Writer, rg parquet.RowGroup, group *groupBound) (int64, error) {
 	rr := rg.Rows()
 	defer rr.Close()
 	buf := make([]parquet.Row, concatBatch)
@@ -65,11 +64,11 @@ func copyRows(pw *parquet.Writer, rg parquet.RowGroup, flushed *int64) (int64, e
 				return rows, fmt.Errorf("write rows: %w", werr)
 			}
 			rows++
-			if size := pw.Size(); size-*flushed >= rowGroupTarget {
+			if group.add(pw.Size()) {
 				if err := pw.Flush(); err != nil {
 					return rows, fmt.Errorf("flush row group: %w", err)
 				}
-				*flushed = pw.Size()
+				group.reset(pw.Size())
 			}
 		}
 		switch {

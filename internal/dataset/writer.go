@@ -26,20 +26,44 @@ import (
 //     encoding anywhere;
 //   - no min/max in data page headers, and statistics of at most
 //     MaxStatisticBytes (see footer.go);
-//   - row groups of about targetRowGroupBytes of written (compressed) data,
-//     one row group for a smaller file, also after publishing segments of
-//     many invocations (Concat re-writes them to the same target). A
+//   - row groups of about targetRowGroupBytes of written (compressed) data
+//     or of maxRowGroupRows rows, whichever comes first (DuckDB's row bound:
+//     it caps what a row group keeps in memory, its dictionaries and page
+//     index above all, whatever the width of the rows), one row group for a
+//     smaller file, also after publishing segments of many invocations
+//     (Concat re-writes them to the same bounds). A
 //     column's pages past spillBytes are buffered in a temporary file, so
 //     the target does not set the memory a writer needs (its dictionaries,
 //     one page buffer and at most spillBytes per column do).
 const (
 	targetRowGroupBytes = 64 << 20
 	maxDictionaryBytes  = 1 << 20
+	maxRowGroupRows     = 122_880
 	pageBufferBytes     = 4 << 20
 )
 
-// rowGroupTarget is targetRowGroupBytes; the package's tests lower it.
-var rowGroupTarget int64 = targetRowGroupBytes
+// rowGroupTarget and rowGroupRows are targetRowGroupBytes and
+// maxRowGroupRows; the package's tests lower them.
+var (
+	rowGroupTarget int64 = targetRowGroupBytes
+	rowGroupRows   int64 = maxRowGroupRows
+)
+
+// groupBound tells when the row group being written is full.
+type groupBound struct {
+	flushed int64 // the writer's Size() after the last flush
+	rows    int64 // rows written since the last flush
+}
+
+// add counts one row written; it reports whether the row group is full at
+// the writer's current size.
+func (g *groupBound) add(size int64) bool {
+	g.rows++
+	return size-g.flushed >= rowGroupTarget || g.rows >= rowGroupRows
+}
+
+// reset starts a new row group at the writer's size after a flush.
+func (g *groupBound) reset(size int64) { g.flushed, g.rows = size, 0 }
 
 // pageBuffers holds the encoded pages of the row groups being written (see
 // spillBytes).
@@ -61,13 +85,13 @@ func writerOptions() []parquet.WriterOption {
 }
 
 type rowWriter[T Row] struct {
-	name    string
-	out     *footerWriter
-	w       *parquet.GenericWriter[T]
-	batch   []T
-	rows    int64
-	flushed int64 // w.Size() after the last flush
-	closed  bool
+	name   string
+	out    *footerWriter
+	w      *parquet.GenericWriter[T]
+	batch  []T
+	rows   int64
+	group  groupBound
+	closed bool
 }
 
 func newWriter[T Row](name string, w io.Writer) Writer {
@@ -102,11 +126,11 @@ func (w *rowWriter[T]) Write(r Row) error {
 		return fmt.Errorf("dataset %s: write row: %w", w.name, err)
 	}
 	w.rows++
-	if size := w.w.Size(); size-w.flushed >= rowGroupTarget {
+	if w.group.add(w.w.Size()) {
 		if err := w.w.Flush(); err != nil {
 			return fmt.Errorf("dataset %s: flush row group: %w", w.name, err)
 		}
-		w.flushed = w.w.Size()
+		w.group.reset(w.w.Size())
 	}
 	return nil
 }

@@ -494,6 +494,28 @@ func TestConcat(t *testing.T) {
 			t.Errorf("read %d rows back, want %d", len(got), n)
 		}
 	})
+	t.Run("row groups of the row bound", func(t *testing.T) {
+		// 45,012 short rows (far under the byte target) at a bound of
+		// 1,000 rows: 45 row groups of 1,000 and one of 12, from the
+		// writer and from Concat alike.
+		defer dataset.SetRowGroupRows(1000)()
+		var all []string
+		for i := range len(want) {
+			all = append(all, fmt.Sprintf(`{"id":"j%06d","title":"t%d"}`, i+1, i+1))
+		}
+		written := writeRows(t, d, mapAll(t, d, meta(), all...))
+		var out bytes.Buffer
+		if _, err := dataset.Concat(&out, d.Schema, readers, sizes); err != nil {
+			t.Fatalf("Concat: %v", err)
+		}
+		for name, file := range map[string][]byte{"writer": written, "concat": out.Bytes()} {
+			rgs := openFile(t, file).Metadata().RowGroups
+			if len(rgs) != 46 || rgs[0].NumRows != 1000 || rgs[44].NumRows != 1000 || rgs[45].NumRows != 12 {
+				t.Errorf("%s: %d row groups (first %d rows, last %d), want 45 of 1000 rows and one of 12",
+					name, len(rgs), rgs[0].NumRows, rgs[len(rgs)-1].NumRows)
+			}
+		}
+	})
 	t.Run("schema mismatch", func(t *testing.T) {
 		other := mustLookup(t, "preboarding_candidates")
 		_, err := dataset.Concat(io.Discard, other.Schema, readers[:1], sizes[:1])
