@@ -9,9 +9,9 @@ import (
 )
 
 // codecWindow is the zstd window of the writers' codec: the largest page
-// parquet-go compresses at once (pageBufferBytes), so that a smaller window
-// costs no compression, and no larger, so that an encoder's history stays a
-// few MiB.
+// parquet-go compresses at once (pageBufferBytes, a power of two as zstd
+// windows are), so that a smaller window costs no compression, and no
+// larger, so that an encoder's history stays a few MiB.
 const codecWindow = pageBufferBytes
 
 // zstdCodec is the zstd codec of one Parquet writer. It keeps one encoder

@@ -28,6 +28,7 @@ func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []in
 	out := &footerWriter{w: w}
 	pw := parquet.NewWriter(out, append(writerOptions(), schema)...)
 	var group groupBound
+	pages := newPageBound(schema)
 	for i, part := range parts {
 		f, err := parquet.OpenFile(part, sizes[i])
 		if err != nil {
@@ -37,7 +38,7 @@ func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []in
 			return rows, fmt.Errorf("dataset: concat: part %d: schema differs from %s", i, schema.Name())
 		}
 		for j, rg := range f.RowGroups() {
-			n, err := copyRows(pw, rg, &group)
+			n, err := copyRows(pw, rg, &group, &pages)
 			rows += n
 			if err != nil {
 				return rows, fmt.Errorf("dataset: concat: part %d, row group %d: %w", i, j, err)
@@ -51,8 +52,9 @@ func Concat(w io.Writer, schema *parquet.Schema, parts []io.ReaderAt, sizes []in
 }
 
 // copyRows writes the rows of rg to pw, flushing a row group whenever the
-// one being written is full (group).
-func copyRows(pw *parquet.Writer, rg parquet.RowGroup, group *groupBound) (int64, error) {
+// one being written is full (group) and cutting the small columns' pages
+// (pages).
+func copyRows(pw *parquet.Writer, rg parquet.RowGroup, group *groupBound, pages *pageBound) (int64, error) {
 	rr := rg.Rows()
 	defer rr.Close()
 	buf := make([]parquet.Row, concatBatch)
@@ -69,6 +71,9 @@ func copyRows(pw *parquet.Writer, rg parquet.RowGroup, group *groupBound) (int64
 					return rows, fmt.Errorf("flush row group: %w", err)
 				}
 				group.reset(pw.Size())
+				pages.reset()
+			} else if err := pages.add(pw.ColumnWriters()); err != nil {
+				return rows, err
 			}
 		}
 		switch {

@@ -91,16 +91,19 @@ type rowWriter[T Row] struct {
 	batch  []T
 	rows   int64
 	group  groupBound
+	pages  pageBound
 	closed bool
 }
 
 func newWriter[T Row](name string, w io.Writer) Writer {
 	out := &footerWriter{w: w}
+	pw := parquet.NewGenericWriter[T](out, writerOptions()...)
 	return &rowWriter[T]{
 		name:  name,
 		out:   out,
-		w:     parquet.NewGenericWriter[T](out, writerOptions()...),
+		w:     pw,
 		batch: make([]T, 1),
+		pages: newPageBound(pw.Schema()),
 	}
 }
 
@@ -131,6 +134,9 @@ func (w *rowWriter[T]) Write(r Row) error {
 			return fmt.Errorf("dataset %s: flush row group: %w", w.name, err)
 		}
 		w.group.reset(w.w.Size())
+		w.pages.reset()
+	} else if err := w.pages.add(w.w.ColumnWriters()); err != nil {
+		return fmt.Errorf("dataset %s: %w", w.name, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -374,6 +375,50 @@ func TestWriter_RowGroups(t *testing.T) {
 		f := openFile(t, buf.Bytes())
 		if len(f.RowGroups()) != 1 || f.NumRows() != n {
 			t.Fatalf("%d row groups, %d rows; want 1 row group of %d rows", len(f.RowGroups()), f.NumRows(), n)
+		}
+	})
+
+	t.Run("small columns cut into pages of 16,384 rows", func(t *testing.T) {
+		// 40,000 rows in one row group: candidate_id in three pages
+		// (16,384 + 16,384 + 7,232 rows), raw_json in pages of 4 MiB.
+		const n = 40_000
+		var buf bytes.Buffer
+		w := d.NewWriter(&buf)
+		for i := range n {
+			r := tmpl.(dataset.JobCandidateRow)
+			r.CandidateID = fmt.Sprintf("c%06d", i)
+			if err := w.Write(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f := openFile(t, buf.Bytes())
+		pages := map[string][]int64{}
+		for _, col := range []string{"candidate_id", "raw_json"} {
+			c, ok := f.Schema().Lookup(col)
+			if !ok {
+				t.Fatalf("no column %s", col)
+			}
+			oi := f.OffsetIndexes()[c.ColumnIndex]
+			for i, p := range oi.PageLocations {
+				end := int64(n)
+				if i+1 < len(oi.PageLocations) {
+					end = oi.PageLocations[i+1].FirstRowIndex
+				}
+				pages[col] = append(pages[col], end-p.FirstRowIndex)
+			}
+		}
+		if got := pages["candidate_id"]; !slices.Equal(got, []int64{16_384, 16_384, 7_232}) {
+			t.Errorf("candidate_id pages of %v rows, want [16384 16384 7232]", got)
+		}
+		raw := int64(len(tmpl.(dataset.JobCandidateRow).RawJSON))
+		got := pages["raw_json"]
+		for i, rows := range got[:len(got)-1] {
+			if size := rows * raw; size < 3<<20 || size > 5<<20 {
+				t.Errorf("raw_json page %d: %d rows of %d bytes, want pages of about 4 MiB", i, rows, raw)
+			}
 		}
 	})
 
