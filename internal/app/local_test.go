@@ -14,6 +14,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/kekaexport/keka-hire-export/internal/app"
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
@@ -63,6 +64,11 @@ func TestMain_Demo(t *testing.T) {
 	for _, want := range []string{"job_candidates", "read_parquet", "50 requests a minute"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, d := range dataset.Default() {
+		if !summaryMatches(stdout, d.Name) {
+			t.Errorf("the demo summary's line for %s does not show as many rows as the simulator has:\n%s", d.Name, stdout)
 		}
 	}
 
@@ -216,4 +222,16 @@ func TestMain_BadConfiguration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// summaryMatches reports whether the demo summary has a line for name
+// whose rows and simulator columns are equal and not zero.
+func summaryMatches(summary, name string) bool {
+	for _, line := range strings.Split(summary, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 6 && f[0] == name {
+			return f[1] == f[2] && f[1] != "0"
+		}
+	}
+	return false
 }
