@@ -79,6 +79,11 @@ func TestMain_Demo(t *testing.T) {
 		t.Fatalf("demo tenant is smaller than promised: %d jobs, %d applications, %d preboarding", len(truth.Jobs), len(truth.Applications), len(truth.Preboarding))
 	}
 	checkReaders(t, out, "2026-11-26", truth, false) // Arrow and DuckDB, every value; every page header
+	checkNamedQueries(t, out, "2026-11-26", map[string]int{
+		"jobs": len(truth.Jobs), "job_candidates": len(truth.Applications), "preboarding_candidates": len(truth.Preboarding),
+		"hiring_stages": len(truth.Stages), "talent_pools": len(truth.TalentPools), "talent_pool_candidates": len(truth.PoolCandidates),
+		"job_boards": len(truth.JobBoards), "application_fields": len(truth.ApplicationFields),
+	})
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
