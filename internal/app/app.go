@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +47,9 @@ func Main(ctx context.Context, env Env) int {
 		env.Now = time.Now
 	}
 	if env.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		if limit, ok := config.MemoryLimit(env.Getenv); ok {
+			debug.SetMemoryLimit(limit) // the collector works harder, rather than the function running out of memory
+		}
 		if err := serveLambda(ctx, env); err != nil {
 			fmt.Fprintln(env.Stderr, "keka-export:", err)
 			return 1

@@ -15,6 +15,12 @@ import (
 // Datasets are the datasets a benchmark export writes.
 var Datasets = []string{"jobs", "job_candidates"}
 
+// LambdaMemoryMB is the function memory BenchmarkExport runs the exporter
+// as (AWS_LAMBDA_FUNCTION_MEMORY_SIZE), so that it sets Go's memory limit
+// as the function does (config.MemoryLimit): the peak RSS it measures is
+// the one of a function of this size.
+const LambdaMemoryMB = 128
+
 // Day is the snapshot date of every benchmark export.
 var Day = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/bench"
+	"github.com/kekaexport/keka-hire-export/internal/config"
 )
 
 func main() {
@@ -23,6 +25,11 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the export here")
 	memProfile := flag.String("memprofile", "", "write a heap profile, taken when the heap was largest, here")
 	flag.Parse()
+	// As the function sets it under Lambda (see internal/app): the parent
+	// runs this child as a function of LambdaMemoryMB.
+	if limit, ok := config.MemoryLimit(os.Getenv); ok {
+		debug.SetMemoryLimit(limit)
+	}
 	pool, err := bench.ReadPool(*poolPath)
 	if err != nil {
 		bench.Exit(bench.Report{}, err)
