@@ -48,6 +48,12 @@ type Dataset struct {
 	// across the lists of one call.
 	Lists func(parent string) []keka.List
 
+	// ChangesOf, when set, names the dataset this one is computed from: the
+	// run compares its rows of that dataset (which must be selected too)
+	// with the previous complete snapshot's, and asks Keka for nothing
+	// (Lists is nil).
+	ChangesOf string
+
 	// OnlyWhenNamed keeps the dataset out of the default selection (a
 	// request that names no datasets): it is exported only when a request
 	// names it. Set on datasets whose cost the default run cannot bear yet.
@@ -99,11 +105,13 @@ const (
 	talentPoolCandidatesSchemaVersion = 1
 	jobBoardsSchemaVersion            = 1
 	applicationFieldsSchemaVersion    = 1
+	jobCandidateChangesSchemaVersion  = 1
 )
 
 var registry = []Dataset{
 	jobs(), jobCandidates(), preboardingCandidates(), interviews(), scorecards(),
 	hiringStages(), talentPools(), talentPoolCandidates(), jobBoards(), applicationFields(),
+	jobCandidateChanges(),
 }
 
 // All returns every dataset, in a stable order (jobs first: the per-job

@@ -136,6 +136,13 @@ func (ru *run) start(ctx context.Context, req Request, settings runSettings) (*r
 	if req.Restart {
 		s.Replaced = req.RunID
 	}
+	if needsBase(ru.sel) {
+		b, err := pinBase(ctx, ru.cfg.Store, ru.date, ru.sel)
+		if err != nil {
+			return nil, err
+		}
+		s.Base = b
+	}
 	for _, d := range ru.sel {
 		s.counts(d.Name)
 	}

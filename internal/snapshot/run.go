@@ -219,7 +219,18 @@ func selectDatasets(names []string) ([]dataset.Dataset, error) {
 			return nil, fmt.Errorf("snapshot: unknown dataset %q (known: %v): %w", n, dataset.Names(), ErrInvalidRequest)
 		}
 	}
+	for _, d := range out {
+		if d.ChangesOf != "" && !slices.Contains(names, d.ChangesOf) {
+			return nil, fmt.Errorf("snapshot: dataset %s is computed from this run's %s: select %s too: %w", d.Name, d.ChangesOf, d.ChangesOf, ErrInvalidRequest)
+		}
+	}
 	return out, nil
+}
+
+// needsBase reports whether a run of sel compares with the previous
+// snapshot.
+func needsBase(sel []dataset.Dataset) bool {
+	return slices.ContainsFunc(sel, func(d dataset.Dataset) bool { return d.ChangesOf != "" })
 }
 
 func names(ds []dataset.Dataset) []string {
