@@ -41,6 +41,21 @@ type InterviewRow struct {
 	RawJSON       string     `parquet:"raw_json"`
 	ExtractedAt   time.Time  `parquet:"extracted_at,timestamp(millisecond)"`
 	RunID         string     `parquet:"run_id"`
+	LastReadAt    time.Time  `parquet:"last_read_at,timestamp(millisecond)"`
+}
+
+// Application returns the job_candidates key of the row's application.
+func (r InterviewRow) Application() string { return r.JobID + "/" + r.CandidateID }
+
+// CarriedOver returns the row as a run carries it over from an earlier
+// snapshot: run_id and extracted_at the run's, last_read_at as it was
+// (extracted_at, for a row of a schema without last_read_at).
+func (r InterviewRow) CarriedOver(m Meta) Row {
+	if r.LastReadAt.IsZero() {
+		r.LastReadAt = r.ExtractedAt
+	}
+	r.RunID, r.ExtractedAt = m.RunID, utcMillis(m.ExtractedAt)
+	return r
 }
 
 // Key returns the interview id.
@@ -160,10 +175,12 @@ func interviews() Dataset {
 		KeyColumns:    []string{"interview_id"},
 		Parent:        "job_candidates",
 		OnlyWhenNamed: true,
+		CarryOver:     true,
 		Lists:         func(key string) []keka.List { return applicationLists(key, keka.InterviewsList) },
 		Map:           mapInterview,
 		Schema:        parquet.SchemaOf(InterviewRow{}),
 		NewWriter:     func(w io.Writer) Writer { return newWriter[InterviewRow](name, w) },
+		read:          readerOf[InterviewRow](),
 	}
 }
 
@@ -198,5 +215,6 @@ func mapInterview(raw json.RawMessage, m Meta) (Row, error) {
 		RawJSON:       rawJSON,
 		ExtractedAt:   utcMillis(m.ExtractedAt),
 		RunID:         m.RunID,
+		LastReadAt:    utcMillis(m.ExtractedAt),
 	}, nil
 }

@@ -548,6 +548,9 @@ func TestDataset_GlueColumns(t *testing.T) {
 	}
 	for name, cols := range hireGlueColumns {
 		want[name] = append(cols, tail...)
+		if d := mustLookup(t, name); d.CarryOver {
+			want[name] = append(want[name], dataset.GlueColumn{Name: "last_read_at", Type: "timestamp"})
+		}
 	}
 	want["job_candidate_changes"] = []dataset.GlueColumn{ // computed: no raw_json
 		{"job_id", "string"}, {"candidate_id", "string"}, {"change_type", "string"},

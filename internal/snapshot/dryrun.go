@@ -264,6 +264,9 @@ func (pr *predictor) result(perInvocation time.Duration) Plan {
 // not read, the mean of those read (one page a list when none was).
 func (pr *predictor) estimate(d dataset.Dataset) (requests, records int64) {
 	pd := pr.got[d.Name]
+	if pd == nil {
+		return 0, 0 // computed by the run (ChangesOf): no request
+	}
 	req, rec := float64(pd.requests), float64(pd.records)
 	if pd.read < pd.tasks {
 		perReq, perRec := float64(len(d.Lists(""))), 0.0
