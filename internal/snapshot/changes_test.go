@@ -30,7 +30,12 @@ func changeTenant(t *testing.T, sim *kekasim.Server, moves, archives, removes, a
 		t.Fatalf("%d active applications, too few for the changes", len(active))
 	}
 	i := 0
-	next := func() kekasim.TruthApplication { a := active[i*3]; i++; touched[a.JobID+"/"+a.CandidateID] = true; return a }
+	next := func() kekasim.TruthApplication {
+		a := active[i*3]
+		i++
+		touched[a.JobID+"/"+a.CandidateID] = true
+		return a
+	}
 	for range moves {
 		a := next()
 		stage := "Offered"

@@ -58,7 +58,7 @@ func hasPrefix(s string, prefixes ...string) bool {
 // nothing else, and equal values (compared through JSON).
 func sameRows[R any, W any](t *testing.T, h *harness, ds, runID string, want []W, wantKey func(W) string, gotKey func(R) (string, string), view func(R) any, truthView func(W) any) {
 	t.Helper()
-	rows := readRows[R](t, h.dir, ds, day)
+	rows := readRows[R](t, h.dir, ds, h.snapshotDate())
 	byKey := map[string]W{}
 	for _, w := range want {
 		byKey[wantKey(w)] = w
@@ -87,7 +87,7 @@ func sameRows[R any, W any](t *testing.T, h *harness, ds, runID string, want []W
 	if len(seen) != len(byKey) || len(byKey) == 0 {
 		t.Errorf("%s: %d rows exported, the tenant has %d", ds, len(seen), len(byKey))
 	}
-	if m := readManifest(t, h.dir, ds, day); m.Rows != int64(len(rows)) {
+	if m := readManifest(t, h.dir, ds, h.snapshotDate()); m.Rows != int64(len(rows)) {
 		t.Errorf("%s manifest rows %d, want %d", ds, m.Rows, len(rows))
 	}
 }

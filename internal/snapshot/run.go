@@ -119,6 +119,10 @@ type Request struct {
 	Force    bool   // publish even when a dataset shrank more than MaxShrink
 	Restart  bool   // discard an unfinished run of the same date
 	RunID    string // when set, must name the unfinished (or just completed) run
+	// FetchScope bounds the applications whose interviews and scorecards
+	// a new run reads (ParseScope: all, active, Nd); "" is all. A run
+	// keeps the scope it started with.
+	FetchScope string
 	// StopAt is when this invocation must stop fetching, checkpoint and
 	// return "in_progress". Zero means no limit.
 	StopAt time.Time
@@ -230,7 +234,7 @@ func selectDatasets(names []string) ([]dataset.Dataset, error) {
 // needsBase reports whether a run of sel compares with the previous
 // snapshot.
 func needsBase(sel []dataset.Dataset) bool {
-	return slices.ContainsFunc(sel, func(d dataset.Dataset) bool { return d.ChangesOf != "" })
+	return slices.ContainsFunc(sel, func(d dataset.Dataset) bool { return d.ChangesOf != "" || d.CarryOver })
 }
 
 func names(ds []dataset.Dataset) []string {

@@ -64,6 +64,12 @@ type state struct {
 	// ChangesOf datasets computed and committed.
 	Base    *baseRef `json:"base,omitempty"`
 	Derived []string `json:"derived,omitempty"`
+	// Scope is the run's fetch scope (Scope.String), Apps what the
+	// CarryOver datasets do per application, Carry how far each carried
+	// its base's rows over.
+	Scope string               `json:"scope,omitempty"`
+	Apps  appMarks             `json:"apps"`
+	Carry map[string]*carryPos `json:"carry,omitempty"`
 
 	Counts   map[string]*datasetCounts `json:"counts"`
 	Segments map[string][]segment      `json:"segments"`
