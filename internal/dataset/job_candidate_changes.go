@@ -9,6 +9,11 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
+// ApplicationsName is the dataset of applications, whose rows
+// ApplicationState reads: ChangesOf datasets name it, CarryOver datasets
+// are listed per its keys, and a run compares its snapshots.
+const ApplicationsName = "job_candidates"
+
 // ApplicationState is what a run compares of one application between two
 // job_candidates snapshots. Its Parquet tags name job_candidates columns,
 // so that a reader of this type reads those columns alone.

@@ -52,8 +52,8 @@ func pinBase(ctx context.Context, st store.Store, date string, sel []dataset.Dat
 }
 
 // sourceOfChanges is the dataset whose snapshots runs compare: the one the
-// ChangesOf datasets name.
-const sourceOfChanges = "job_candidates"
+// ChangesOf datasets name, and the CarryOver datasets' parent.
+const sourceOfChanges = dataset.ApplicationsName
 
 // readManifest returns the manifest of ds at date, nil when there is none.
 func readManifest(ctx context.Context, st store.Store, ds, date string) (*Manifest, error) {
