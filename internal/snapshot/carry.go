@@ -109,6 +109,12 @@ func (ru *run) loadMarksBase(ctx context.Context) error {
 // mark records what the CarryOver datasets do for the application of a
 // job_candidates row just taken. ru.mu is held.
 func (ru *run) mark(row dataset.Row) error {
+	return markApp(row, ru.scope, ru.date, ru.s.Base != nil, ru.base, &ru.s.Apps)
+}
+
+// markApp records in m whether the application of row is outside scope
+// or, when there is a base (hasBase, its states ix), new or changed.
+func markApp(row dataset.Row, scope Scope, date string, hasBase bool, ix *baseIndex, m *appMarks) error {
 	sr, ok := row.(interface {
 		State() dataset.ApplicationState
 	})
@@ -118,14 +124,14 @@ func (ru *run) mark(row dataset.Row) error {
 	a := sr.State()
 	key := a.Key()
 	switch {
-	case !ru.scope.includes(a, ru.date):
-		ru.s.Apps.OutOfScope.Add(key)
-	case ru.s.Base == nil:
-	case ru.base == nil:
+	case !scope.includes(a, date):
+		m.OutOfScope.Add(key)
+	case !hasBase:
+	case ix == nil:
 		return fmt.Errorf("snapshot: the base's application states are not loaded: %w", errPermanent)
 	default:
-		if e := ru.base.find(key); e == nil || ru.base.state(e, a.JobID, a.CandidateID).Changed(a) {
-			ru.s.Apps.Changed.Add(key)
+		if e := ix.find(key); e == nil || ix.state(e, a.JobID, a.CandidateID).Changed(a) {
+			m.Changed.Add(key)
 		}
 	}
 	return nil
@@ -133,15 +139,15 @@ func (ru *run) mark(row dataset.Row) error {
 
 // fetchApp reports whether the run reads CarryOver dataset ds for the
 // application key from Keka.
-func (ru *run) fetchApp(ds, key string) bool {
-	s := ru.s
-	if s.Apps.OutOfScope.Has(key) {
+func (ru *run) fetchApp(ds, key string) bool { return ru.s.Apps.fetch(ru.carries(ds), key) }
+
+// fetch reports whether a CarryOver dataset is read from Keka for the
+// application key; carries says whether the base has rows of it.
+func (m *appMarks) fetch(carries bool, key string) bool {
+	if m.OutOfScope.Has(key) {
 		return false
 	}
-	if !ru.carries(ds) {
-		return true
-	}
-	return s.Apps.Changed.Has(key)
+	return !carries || m.Changed.Has(key)
 }
 
 // carries reports whether the base has a snapshot of ds to carry rows

@@ -46,6 +46,7 @@ func TestRunner_Run_FetchedWhereChanged(t *testing.T) {
 		t.Fatalf("the first run read %d applications' lists, the tenant has %d", n, len(h.sim.Truth().Applications))
 	}
 	touched := changeTenant(t, h.sim, 9, 5, 4, 6)
+	checkDryRun(t, h, len(h.sim.Truth().Applications), 20)
 	second, err := h.runToEnd(t, snapshot.Request{Date: nextDay, Datasets: carrySel}, 0, nil)
 	if err != nil || second.Status != snapshot.StatusComplete {
 		t.Fatalf("second run: %+v, %v", second, err)
@@ -160,4 +161,23 @@ func checkFetchedWhereChanged2(t *testing.T, h *harness, base map[string]int64, 
 	tr := h.sim.Truth()
 	checkInterviews(t, h.at(nextDay), runID, tr.Interviews)
 	checkScorecards(t, h.at(nextDay), runID, tr.Scorecards)
+}
+
+// checkDryRun checks that a dry run of the next day predicts reading the
+// lists of exactly the changed or new applications, one request each.
+func checkDryRun(t *testing.T, h *harness, apps, changed int) {
+	t.Helper()
+	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: nextDay, Datasets: carrySel, DryRun: true})
+	if err != nil || res.Plan == nil {
+		t.Fatalf("dry run: %+v, %v", res, err)
+	}
+	for _, d := range res.Plan.Datasets {
+		if d.Name != "interviews" && d.Name != "scorecards" {
+			continue
+		}
+		if d.Applications == nil || d.Carried == nil || *d.Applications != int64(changed) || *d.Carried != int64(apps-changed) || d.Requests != int64(changed) {
+			t.Errorf("dry run of %s: %d requests, applications %v, carried %v; want %d, %d, %d", d.Name, d.Requests, show(d.Applications), show(d.Carried), changed, changed, apps-changed)
+		}
+	}
+	t.Logf("dry run: %d requests in all, %d per application list", res.Plan.Requests, changed)
 }

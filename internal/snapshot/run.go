@@ -186,7 +186,11 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	date := req.Date.UTC().Format(time.DateOnly)
 	if req.DryRun {
-		return r.dryRun(ctx, date, sel, req.StopAt)
+		scope, err := ParseScope(req.FetchScope)
+		if err != nil {
+			return r.failedResult(req, err, false)
+		}
+		return r.dryRun(ctx, date, sel, req.StopAt, scope)
 	}
 	ru, err := r.begin(ctx, req, date, sel)
 	if err != nil {
