@@ -14,6 +14,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/kekaexport/keka-hire-export/internal/app"
+	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
 )
@@ -65,6 +66,11 @@ func TestMain_Demo(t *testing.T) {
 			t.Errorf("demo summary lacks %q:\n%s", want, stdout)
 		}
 	}
+	for _, d := range dataset.Default() {
+		if !summaryMatches(stdout, d.Name) {
+			t.Errorf("the demo summary's line for %s does not show as many rows as the simulator has:\n%s", d.Name, stdout)
+		}
+	}
 
 	// Read the files as Athena would, with an independent reader, and
 	// compare with the simulator's ground truth for the same tenant.
@@ -73,6 +79,11 @@ func TestMain_Demo(t *testing.T) {
 		t.Fatalf("demo tenant is smaller than promised: %d jobs, %d applications, %d preboarding", len(truth.Jobs), len(truth.Applications), len(truth.Preboarding))
 	}
 	checkReaders(t, out, "2026-11-26", truth, false) // Arrow and DuckDB, every value; every page header
+	checkNamedQueries(t, out, "2026-11-26", map[string]int{
+		"jobs": len(truth.Jobs), "job_candidates": len(truth.Applications), "preboarding_candidates": len(truth.Preboarding),
+		"hiring_stages": len(truth.Stages), "talent_pools": len(truth.TalentPools), "talent_pool_candidates": len(truth.PoolCandidates),
+		"job_boards": len(truth.JobBoards), "application_fields": len(truth.ApplicationFields),
+	})
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -216,4 +227,16 @@ func TestMain_BadConfiguration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// summaryMatches reports whether the demo summary has a line for name
+// whose rows and simulator columns are equal and not zero.
+func summaryMatches(summary, name string) bool {
+	for _, line := range strings.Split(summary, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 6 && f[0] == name {
+			return f[1] == f[2] && f[1] != "0"
+		}
+	}
+	return false
 }

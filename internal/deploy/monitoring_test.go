@@ -47,6 +47,7 @@ func TestTemplate_Monitoring(t *testing.T) {
 		}
 		checkAlarmMetric(t, id, props)
 	}
+	checkRowsDropAlarms(t, resources)
 	if alarms < 6 {
 		t.Errorf("%d alarms; want staleness, failed run, rows drop, 429s, invocations per run, failure queue", alarms)
 	}
@@ -110,6 +111,39 @@ func checkAlarmMetric(t *testing.T, id string, props *yaml.Node) {
 			default:
 				t.Errorf("%s: dimension %s is not one the function writes", id, name)
 			}
+		}
+	}
+}
+
+// flowDatasets are the datasets whose rows are events of one day, not the
+// state of the tenant: fewer of them than the day before is no warning.
+var flowDatasets = map[string]bool{"job_candidate_changes": true}
+
+// checkRowsDropAlarms checks that every dataset that holds state has an
+// alarm on its published rows falling more than RowsDropPercent in a day.
+func checkRowsDropAlarms(t *testing.T, resources *yaml.Node) {
+	t.Helper()
+	watched := map[string]bool{}
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		props := lookup(resources.Content[i+1], "Properties")
+		if scalar(lookup(resources.Content[i+1], "Type")) != "AWS::CloudWatch::Alarm" || scalar(lookup(props, "Threshold")) != "RowsDropPercent" {
+			continue
+		}
+		for _, m := range lookup(props, "Metrics").Content {
+			metric := lookup(m, "MetricStat", "Metric")
+			if metric == nil || scalar(lookup(metric, "MetricName")) != metrics.MetricRows {
+				continue
+			}
+			for _, d := range lookup(metric, "Dimensions").Content {
+				if scalar(lookup(d, "Name")) == "Dataset" {
+					watched[scalar(lookup(d, "Value"))] = true
+				}
+			}
+		}
+	}
+	for _, name := range dataset.Names() {
+		if !flowDatasets[name] && !watched[name] {
+			t.Errorf("no alarm watches the rows of %s falling by more than RowsDropPercent", name)
 		}
 	}
 }
