@@ -97,9 +97,9 @@ var scorecardRules = map[string]fieldRule{
 	foldKey("sections"):        {kind: ruleFree},
 }
 
-// scorecards is listed per application, like interviews, and so is not in
-// the default selection (OnlyWhenNamed) until a run can fetch it only for
-// the applications that changed; see interviews.
+// scorecards is listed per application, like interviews, fetched where
+// it changed (CarryOver), and out of the default selection
+// (OnlyWhenNamed) for the same reason: see interviews.
 func scorecards() Dataset {
 	const name = "scorecards"
 	return Dataset{
