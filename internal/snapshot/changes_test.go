@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -189,5 +190,43 @@ func TestRunner_Run_JobCandidateChanges(t *testing.T) {
 	t.Logf("%d change rows over %d invocations, %d faults injected: %v", len(got), second.Invocations, h.sim.Stats().FaultsInjected, kinds)
 	if m := readManifest(t, h.dir, "job_candidate_changes", nextDay); m.Rows != int64(len(got)) || m.SourceTotal != nil {
 		t.Errorf("manifest rows %d, source total %v; want %d and none", m.Rows, m.SourceTotal, len(got))
+	}
+}
+
+// TestRunner_Run_ChangesBasePinned: a run compares with the snapshot that
+// was the latest when it started, even when a later one is published
+// before its last invocation.
+func TestRunner_Run_ChangesBasePinned(t *testing.T) {
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 6, Applications: 200}})
+	sel := []string{"jobs", "job_candidates", "job_candidate_changes"}
+	if res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: sel}, 0, nil); err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("first run: %+v, %v", res, err)
+	}
+	before := h.sim.Truth()
+	changeTenant(t, h.sim, 3, 2, 1, 2)
+	later := day.AddDate(0, 0, 2)
+	// The run of the later date starts and stops at once...
+	res, err := h.runner.Run(context.Background(), snapshot.Request{Date: later, Datasets: sel, StopAt: time.Now()})
+	if err != nil || res.Status != snapshot.StatusInProgress {
+		t.Fatalf("later run, first invocation: %+v, %v", res, err)
+	}
+	// ...a run of the day between publishes...
+	if mid, err := h.runToEnd(t, snapshot.Request{Date: nextDay, Datasets: sel}, 0, nil); err != nil || mid.Status != snapshot.StatusComplete {
+		t.Fatalf("run between: %+v, %v", mid, err)
+	}
+	// ...and the later run still compares with the first day.
+	res, err = h.runToEnd(t, snapshot.Request{Date: later, RunID: res.RunID}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("later run: %+v, %v", res, err)
+	}
+	want := expectedChanges(before, h.sim.Truth())
+	rows := readRows[dataset.JobCandidateChangeRow](t, h.dir, "job_candidate_changes", later)
+	for _, r := range rows {
+		if r.PreviousSnapshotDate != day.Format(time.DateOnly) {
+			t.Fatalf("change of %s/%s compares with dt=%s, want the base pinned at the start, dt=%s", r.JobID, r.CandidateID, r.PreviousSnapshotDate, day.Format(time.DateOnly))
+		}
+	}
+	if len(rows) != len(want) || len(want) != 8 {
+		t.Errorf("%d change rows, want %d (8 changed applications)", len(rows), len(want))
 	}
 }
