@@ -30,6 +30,9 @@ func (ru *run) derive(ctx context.Context) error {
 	return nil
 }
 
+// reasonNoRemovals is formatted with the compared dataset's name.
+const reasonNoRemovals = "%s could not be read whole: the applications it missed would show as removed, so this snapshot has no removed rows"
+
 // changeWriter batches the change rows of one dataset into its segment.
 type changeWriter struct {
 	ru    *run
@@ -101,7 +104,10 @@ func (ru *run) deriveChanges(ctx context.Context, d dataset.Dataset) error {
 	if want := ru.s.counts(d.ChangesOf).Rows; read != want {
 		return fmt.Errorf("snapshot: %s: the staged %s segments hold %d rows, the checkpoint counts %d: %w", d.Name, d.ChangesOf, read, want, errPermanent)
 	}
-	if err := ru.removed(ctx, b, ix, w); err != nil {
+	if slices.ContainsFunc(ru.s.counts(d.ChangesOf).Unreconciled, Unreconciled.Missing) {
+		// The applications a list missed would show as removed.
+		c.unreconciled(Unreconciled{List: d.ChangesOf, Reported: -1, Seen: int(read), Reason: fmt.Sprintf(reasonNoRemovals, d.ChangesOf)})
+	} else if err := ru.removed(ctx, b, ix, w); err != nil {
 		return err
 	}
 	if err := w.flush(); err != nil {

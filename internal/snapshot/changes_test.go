@@ -3,6 +3,9 @@ package snapshot_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,5 +231,40 @@ func TestRunner_Run_ChangesBasePinned(t *testing.T) {
 	}
 	if len(rows) != len(want) || len(want) != 8 {
 		t.Errorf("%d change rows, want %d (8 changed applications)", len(rows), len(want))
+	}
+}
+
+// TestRunner_Run_ChangesWithoutRemovalsWhenIncomplete: when Keka refuses
+// one job's candidates in the second run, that job's applications are not
+// reported removed (the snapshot missed them; they were not deleted), and
+// the manifest says so.
+func TestRunner_Run_ChangesWithoutRemovalsWhenIncomplete(t *testing.T) {
+	var refuse atomic.Value // the job id whose candidates answer 403
+	refuse.Store("")
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 6, Applications: 200},
+		proxy: interceptProxy(t, func(w http.ResponseWriter, r *http.Request, _ string) bool {
+			if id := refuse.Load().(string); id != "" && strings.Contains(r.URL.Path, "/hire/jobs/"+id+"/candidates") {
+				kekaError(w, http.StatusForbidden, "Forbidden")
+				return true
+			}
+			return false
+		})})
+	sel := []string{"jobs", "job_candidates", "job_candidate_changes"}
+	if res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: sel}, 0, nil); err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("first run: %+v, %v", res, err)
+	}
+	changeTenant(t, h.sim, 2, 0, 1, 0)
+	refuse.Store(h.sim.Truth().Jobs[1].ID)
+	res, err := h.runToEnd(t, snapshot.Request{Date: nextDay, Datasets: sel, Force: true}, 0, nil)
+	if err != nil || res.Status != snapshot.StatusIncomplete {
+		t.Fatalf("second run: %+v, %v (want incomplete)", res, err)
+	}
+	for _, r := range readRows[dataset.JobCandidateChangeRow](t, h.dir, "job_candidate_changes", nextDay) {
+		if r.ChangeType == dataset.ChangeRemoved {
+			t.Errorf("%s/%s reported removed from an incomplete snapshot", r.JobID, r.CandidateID)
+		}
+	}
+	if m := readManifest(t, h.dir, "job_candidate_changes", nextDay); len(m.Unreconciled) != 1 || !strings.Contains(m.Unreconciled[0].Reason, "no removed rows") {
+		t.Errorf("manifest unreconciled %+v, want the removed rows left out", m.Unreconciled)
 	}
 }
