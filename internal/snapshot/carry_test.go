@@ -3,12 +3,14 @@ package snapshot_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kekaexport/keka-hire-export/internal/dataset"
 	"github.com/kekaexport/keka-hire-export/internal/kekasim"
 	"github.com/kekaexport/keka-hire-export/internal/snapshot"
+	"github.com/kekaexport/keka-hire-export/internal/store"
 )
 
 var carrySel = []string{"jobs", "job_candidates", "interviews", "scorecards", "job_candidate_changes"}
@@ -180,4 +182,53 @@ func checkDryRun(t *testing.T, h *harness, apps, changed int) {
 		}
 	}
 	t.Logf("dry run: %d requests in all, %d per application list", res.Plan.Requests, changed)
+}
+
+// TestRunner_Run_CarryOverSurvivesFailedWrites fails every third staged
+// segment of interviews and scorecards in the second run, while rows are
+// fetched and carried over: each failure rolls the invocation back to its
+// last checkpoint, the next invocation goes on from there, and every row
+// ends up exported once.
+func TestRunner_Run_CarryOverSurvivesFailedWrites(t *testing.T) {
+	defer snapshot.SetCarryChunkRows(5)()
+	var failing atomic.Bool
+	var creates atomic.Int64
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 6, Applications: 200},
+		config: func(c *snapshot.Config) { c.CheckpointEvery = time.Nanosecond },
+		store: func(st store.Store) store.Store {
+			return &faultyStore{Store: st, create: func(key string) error {
+				if failing.Load() && (strings.Contains(key, "/interviews/segment-") || strings.Contains(key, "/scorecards/segment-")) && creates.Add(1)%3 == 0 {
+					return errCrash
+				}
+				return nil
+			}}
+		}})
+	first, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: carrySel}, 0, nil)
+	if err != nil || first.Status != snapshot.StatusComplete {
+		t.Fatalf("first run: %+v, %v", first, err)
+	}
+	touched := changeTenant(t, h.sim, 4, 2, 2, 3)
+	base := h.sim.Answers().OKByPath
+	failing.Store(true)
+	req := snapshot.Request{Date: nextDay, Datasets: carrySel}
+	var res snapshot.Result
+	failures := 0
+	for i := 0; i < 2000; i++ {
+		res, err = h.runner.Run(context.Background(), req)
+		if res.Status == snapshot.StatusComplete {
+			break
+		}
+		if err != nil && !res.Resumable {
+			t.Fatalf("invocation %d: %+v, %v", i+1, res, err)
+		}
+		if err != nil {
+			failures++
+		}
+		req = snapshot.Request{Date: nextDay, RunID: res.RunID}
+	}
+	if res.Status != snapshot.StatusComplete || failures < 3 {
+		t.Fatalf("second run: %+v after %d failed invocations", res, failures)
+	}
+	t.Logf("second run: %d invocations, %d of them failed writing a segment", res.Invocations, failures)
+	checkFetchedWhereChanged2(t, h, base, touched, res.RunID)
 }
