@@ -55,6 +55,12 @@ func TestRunner_Run_FetchedWhereChanged(t *testing.T) {
 	}
 	checkFetchedWhereChanged(t, h, base, touched, second.RunID)
 	checkLastRead(t, h, touched)
+	for _, ds := range []string{"interviews", "scorecards", "job_candidate_changes"} {
+		m := readManifest(t, h.dir, ds, nextDay)
+		if m.PreviousSnapshot != day.Format(time.DateOnly) || (ds != "job_candidate_changes") != (m.CarriedOver > 0) {
+			t.Errorf("%s manifest: previous snapshot %q, %d rows carried over", ds, m.PreviousSnapshot, m.CarriedOver)
+		}
+	}
 }
 
 func checkFetchedWhereChanged(t *testing.T, h *harness, base map[string]int64, touched map[string]bool, runID string) {

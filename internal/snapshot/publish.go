@@ -31,6 +31,11 @@ type Manifest struct {
 	StartedAt     time.Time       `json:"startedAt"`
 	PublishedAt   time.Time       `json:"publishedAt"`
 	Invocations   int             `json:"invocations"`
+	// PreviousSnapshot is the snapshot date a computed (job_candidate_changes)
+	// or carried-over (interviews, scorecards) dataset was compared with;
+	// CarriedOver how many of its rows came from there.
+	PreviousSnapshot string `json:"previousSnapshot,omitempty"`
+	CarriedOver      int64  `json:"carriedOver,omitempty"`
 }
 
 // ManifestEntry is one object of a partition.
@@ -207,6 +212,12 @@ func (ru *run) manifest(d dataset.Dataset, c *datasetCounts) Manifest {
 		StartedAt:     ru.s.StartedAt,
 		PublishedAt:   ru.cfg.Now().UTC(),
 		Invocations:   ru.s.Invocations,
+	}
+	if b := ru.s.Base; b != nil && (d.ChangesOf != "" || ru.carries(d.Name) && d.CarryOver) {
+		m.PreviousSnapshot = b.Date
+	}
+	if pos := ru.s.Carry[d.Name]; pos != nil {
+		m.CarriedOver = pos.Carried
 	}
 	if m.SchemaVersion == 0 { // a checkpoint from before settings were recorded
 		m.SchemaVersion = d.SchemaVersion
