@@ -23,9 +23,11 @@ type baseRef struct {
 	Runs map[string]string `json:"runs"`
 }
 
-// pinBase finds the base of a run of date exporting sel; nil when
-// job_candidates was never published before date.
-func pinBase(ctx context.Context, st store.Store, date string, sel []dataset.Dataset) (*baseRef, error) {
+// pinBase finds the base of a run of date exporting sel under PII mode
+// pii; nil when job_candidates was never published before date. A
+// CarryOver dataset published there under another PII mode is left out,
+// so that no row is carried over into a snapshot of another policy.
+func pinBase(ctx context.Context, st store.Store, date string, sel []dataset.Dataset, pii string) (*baseRef, error) {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: snapshot date %q: %w", date, err)
@@ -44,7 +46,7 @@ func pinBase(ctx context.Context, st store.Store, date string, sel []dataset.Dat
 		if err != nil {
 			return nil, err
 		}
-		if pm != nil {
+		if pm != nil && (!ds.CarryOver || pm.PII == pii) {
 			b.Runs[ds.Name] = pm.RunID
 		}
 	}

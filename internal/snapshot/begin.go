@@ -139,7 +139,7 @@ func (ru *run) start(ctx context.Context, req Request, settings runSettings) (*r
 		s.Replaced = req.RunID
 	}
 	if needsBase(ru.sel) {
-		b, err := pinBase(ctx, ru.cfg.Store, ru.date, ru.sel)
+		b, err := pinBase(ctx, ru.cfg.Store, ru.date, ru.sel, settings.PII)
 		if err != nil {
 			return nil, err
 		}

@@ -238,3 +238,34 @@ func TestRunner_Run_CarryOverSurvivesFailedWrites(t *testing.T) {
 	t.Logf("second run: %d invocations, %d of them failed writing a segment", res.Invocations, failures)
 	checkFetchedWhereChanged2(t, h, base, touched, res.RunID)
 }
+
+// TestRunner_Run_NoCarryOverAcrossPIIModes: after a snapshot under
+// EXPORT_PII=keep, a run under drop carries no row over (the rows it would
+// copy hold comments the new policy drops): it reads every application.
+func TestRunner_Run_NoCarryOverAcrossPIIModes(t *testing.T) {
+	h := newHarness(t, harnessOptions{size: kekasim.Size{Jobs: 4, Applications: 100}})
+	if res, err := h.runToEnd(t, snapshot.Request{Date: day, Datasets: carrySel}, 0, nil); err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("first run: %+v, %v", res, err)
+	}
+	base := h.sim.Answers().OKByPath
+	drop, err := snapshot.New(snapshot.Config{Client: h.client, Store: h.store, MaxShrink: 0.2, PII: dataset.PII{Mode: dataset.PIIDrop}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := drop.Run(context.Background(), snapshot.Request{Date: nextDay, Datasets: carrySel})
+	if err != nil || res.Status != snapshot.StatusComplete {
+		t.Fatalf("second run: %+v, %v", res, err)
+	}
+	apps := len(h.sim.Truth().Applications)
+	if got := perApplicationRequests(h.sim.Answers().OKByPath, base); len(got) != apps {
+		t.Errorf("the run under another PII mode read %d of %d applications, want all", len(got), apps)
+	}
+	for _, r := range readRows[dataset.ScorecardRow](t, h.dir, "scorecards", nextDay) {
+		if r.OverallComments != nil {
+			t.Fatalf("scorecard %s keeps its comments under drop", r.ScorecardID)
+		}
+	}
+	if m := readManifest(t, h.dir, "scorecards", nextDay); m.CarriedOver != 0 || m.PreviousSnapshot != "" {
+		t.Errorf("scorecards manifest: %d carried over from %q", m.CarriedOver, m.PreviousSnapshot)
+	}
+}

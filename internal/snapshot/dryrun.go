@@ -323,7 +323,7 @@ func (pr *predictor) loadBase(ctx context.Context, scope Scope) error {
 	if !needsBase(pr.sel) {
 		return nil
 	}
-	b, err := pinBase(ctx, pr.r.cfg.Store, pr.date, pr.sel)
+	b, err := pinBase(ctx, pr.r.cfg.Store, pr.date, pr.sel, pr.r.settings(pr.sel).PII)
 	if err != nil || b == nil || !pr.marksNeeded() {
 		pr.base = b
 		return err
