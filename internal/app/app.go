@@ -254,16 +254,26 @@ func exitCode(err error) int {
 	return 1
 }
 
-// request turns a parsed event into a snapshot request.
-func request(r config.Request) snapshot.Request {
-	return snapshot.Request{
-		Date:     r.SnapshotDate,
-		Datasets: r.Datasets,
-		DryRun:   r.DryRun,
-		Force:    r.Force,
-		Restart:  r.Restart,
-		RunID:    r.RunID,
+// request turns a parsed event into a snapshot request; the event's
+// datasets and fetch scope win over the environment's (EXPORT_DATASETS,
+// KEKA_FETCH_SCOPE).
+func request(r config.Request, c config.Config) snapshot.Request {
+	req := snapshot.Request{
+		Date:       r.SnapshotDate,
+		Datasets:   r.Datasets,
+		DryRun:     r.DryRun,
+		Force:      r.Force,
+		Restart:    r.Restart,
+		RunID:      r.RunID,
+		FetchScope: r.FetchScope,
 	}
+	if len(req.Datasets) == 0 {
+		req.Datasets = c.Datasets
+	}
+	if req.FetchScope == "" {
+		req.FetchScope = c.FetchScope
+	}
+	return req
 }
 
 func writeJSON(w io.Writer, v any) {

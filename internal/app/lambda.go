@@ -112,7 +112,7 @@ func (h *handler) handle(ctx context.Context, event json.RawMessage) (any, error
 		}
 		return out, nil
 	}
-	req := request(r)
+	req := request(r, h.svc.cfg)
 	req.Logger = log.With("snapshot_date", r.SnapshotDate.Format(time.DateOnly))
 	if !deadline.IsZero() {
 		req.StopAt = deadline.Add(-h.margin)

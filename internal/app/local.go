@@ -71,7 +71,7 @@ func runLocal(ctx context.Context, env Env) int {
 		return fail(env, err, exitCode(err))
 	}
 	start := env.Now()
-	res, err := invokeUntilDone(ctx, svc, request(ev), f.budget, obs)
+	res, err := invokeUntilDone(ctx, svc, request(ev, cfg), f.budget, obs)
 	if line != nil {
 		line.clear()
 	}

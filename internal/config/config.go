@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,12 +36,24 @@ type Config struct {
 	PII                                     string // "keep", "hash" or "drop"
 	PIIHashKey                              string
 	MaxShrink                               float64
-	SecretTTL, DeadlineMargin               time.Duration
-	LogLevel                                slog.Level
+	// FetchScope is KEKA_FETCH_SCOPE: all (the default), active or Nd,
+	// bounding the applications whose interviews and scorecards a run reads
+	// when they are new or changed. An event's fetchScope wins.
+	FetchScope string
+	// Datasets is EXPORT_DATASETS, comma-separated: what a run whose
+	// event names none exports (nil: the default datasets). An event's
+	// datasets win.
+	Datasets                  []string
+	SecretTTL, DeadlineMargin time.Duration
+	LogLevel                  slog.Level
 	// Stack is EXPORT_STACK_NAME, the Stack dimension of the metrics;
 	// empty when unset (the caller names the function or "local").
 	Stack string
 }
+
+// FetchScopePattern is what KEKA_FETCH_SCOPE and an event's fetchScope
+// hold: all, active, or a number of days from 1 to 3650 and "d".
+var FetchScopePattern = regexp.MustCompile(`^(all|active|([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)d)$`)
 
 // Defaults, as documented in docs/design.md.
 const (
@@ -195,6 +208,14 @@ func FromEnv(getenv func(string) string, lambda bool) (Config, error) {
 	// At least a second: the checkpoint at the deadline needs time to write.
 	c.DeadlineMargin = durationVar(&p, get, "EXPORT_DEADLINE_MARGIN", DefaultDeadlineMargin, time.Second, 10*time.Minute)
 	c.Zone = zoneVar(&p, get, "KEKA_TIMEZONE")
+	if c.FetchScope = strings.ToLower(get("KEKA_FETCH_SCOPE")); c.FetchScope != "" && !FetchScopePattern.MatchString(c.FetchScope) {
+		p.add("KEKA_FETCH_SCOPE %s is not all, active or Nd (N days, e.g. 30d)", short(c.FetchScope))
+	}
+	for _, name := range strings.Split(get("EXPORT_DATASETS"), ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(c.Datasets, name) {
+			c.Datasets = append(c.Datasets, name)
+		}
+	}
 	if c.Bucket != "" && !bucketName.MatchString(c.Bucket) {
 		p.add("EXPORT_BUCKET %s is not a bucket name: give the name alone (3-63 lowercase letters, digits, dots, hyphens), not an s3:// URL", short(c.Bucket))
 	}

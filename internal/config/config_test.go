@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestFromEnv(t *testing.T) {
 			RequestsPerMinute: 50, Concurrency: 6, RequestTimeout: 30 * time.Second, Zone: time.UTC, Prefix: "keka", PII: "keep",
 			MaxShrink: 0.2, SecretTTL: 5 * time.Minute, DeadlineMargin: 30 * time.Second, LogLevel: slog.LevelInfo,
 		}
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("FromEnv =\n%+v\nwant\n%+v", got, want)
 		}
 	})
@@ -54,7 +55,8 @@ func TestFromEnv(t *testing.T) {
 			"KEKA_ENVIRONMENT", "KekaDemo", "KEKA_REQUESTS_PER_MINUTE", "40.5", "KEKA_REQUEST_TIMEOUT", "1m",
 			"EXPORT_PREFIX", "/exports/keka/", "EXPORT_S3_PATH_STYLE", "true", "EXPORT_KMS_KEY_ID", "alias/x",
 			"EXPORT_PII", "hash", "EXPORT_MAX_SHRINK", "1", "EXPORT_SECRET_TTL", "90s", "EXPORT_DEADLINE_MARGIN", "45s",
-			"LOG_LEVEL", "DEBUG", "KEKA_TIMEZONE", " Asia/Kolkata ", "KEKA_CONCURRENCY", "8")), true)
+			"LOG_LEVEL", "DEBUG", "KEKA_TIMEZONE", " Asia/Kolkata ", "KEKA_CONCURRENCY", "8",
+			"KEKA_FETCH_SCOPE", "30D", "EXPORT_DATASETS", "jobs, job_candidates,,interviews,jobs")), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,9 +72,23 @@ func TestFromEnv(t *testing.T) {
 			RequestsPerMinute: 40.5, Concurrency: 8, RequestTimeout: time.Minute, Bucket: "exports", Prefix: "exports/keka",
 			S3PathStyle: true, KMSKeyID: "alias/x", PII: "hash", MaxShrink: 1, SecretTTL: 90 * time.Second,
 			DeadlineMargin: 45 * time.Second, LogLevel: slog.LevelDebug,
+			FetchScope: "30d", Datasets: []string{"jobs", "job_candidates", "interviews"},
 		}
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("FromEnv =\n%+v\nwant\n%+v", got, want)
+		}
+	})
+
+	t.Run("fetch scope", func(t *testing.T) {
+		for _, v := range []string{"all", "active", "1d", "3650d"} {
+			if got, err := config.FromEnv(env(with(local, "KEKA_FETCH_SCOPE", v)), false); err != nil || got.FetchScope != v {
+				t.Errorf("KEKA_FETCH_SCOPE=%s: %q, %v", v, got.FetchScope, err)
+			}
+		}
+		for _, v := range []string{"0d", "3651d", "d", "week", "-1d"} {
+			if _, err := config.FromEnv(env(with(local, "KEKA_FETCH_SCOPE", v)), false); err == nil || !strings.Contains(err.Error(), "KEKA_FETCH_SCOPE") {
+				t.Errorf("KEKA_FETCH_SCOPE=%s: %v, want an error naming it", v, err)
+			}
 		}
 	})
 

@@ -21,6 +21,7 @@ type Request struct {
 	Force        bool
 	Restart      bool
 	RunID        string
+	FetchScope   string // "" when the event names none
 	// Lookup, when set, asks for records from Keka instead of a run; no
 	// other field may be given with it.
 	Lookup *Lookup
@@ -37,6 +38,7 @@ type event struct {
 	Force        bool
 	Restart      bool
 	RunID        string
+	FetchScope   string
 	Lookup       json.RawMessage
 }
 
@@ -49,6 +51,7 @@ var eventFields = []struct{ name, want string }{
 	{"force", "true or false"},
 	{"restart", "true or false"},
 	{"runId", "a string"},
+	{"fetchScope", "a string: all, active or Nd"},
 	{"lookup", "an object"},
 }
 
@@ -262,6 +265,8 @@ func decodeEvent(fields []field) (event, error) {
 			dst = &e.Restart
 		case "runId":
 			dst = &e.RunID
+		case "fetchScope":
+			dst = &e.FetchScope
 		case "lookup":
 			dst = &e.Lookup
 		default:
@@ -322,9 +327,12 @@ func foldMatch(s string, names []string) (string, bool) {
 
 // build validates e; date is the snapshot date when e has none.
 func build(e event, known []string, date, today time.Time) (Request, error) {
-	r := Request{SnapshotDate: date, DryRun: e.DryRun, Force: e.Force, Restart: e.Restart, RunID: e.RunID}
+	r := Request{SnapshotDate: date, DryRun: e.DryRun, Force: e.Force, Restart: e.Restart, RunID: e.RunID, FetchScope: strings.ToLower(e.FetchScope)}
+	if r.FetchScope != "" && !FetchScopePattern.MatchString(r.FetchScope) {
+		return Request{}, errors.New("event: fetchScope is not all, active or Nd (N days from 1 to 3650, e.g. 30d)")
+	}
 	if e.Lookup != nil {
-		if e.SnapshotDate != nil || e.Datasets != nil || e.DryRun || e.Force || e.Restart || e.RunID != "" {
+		if e.SnapshotDate != nil || e.Datasets != nil || e.DryRun || e.Force || e.Restart || e.RunID != "" || e.FetchScope != "" {
 			return Request{}, errors.New(`event: "lookup" goes alone: a look-up reads Keka now and touches no snapshot, so it takes no other field`)
 		}
 		l, err := parseLookup(e.Lookup, known)

@@ -6,6 +6,7 @@ package dataset
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"time"
@@ -48,6 +49,20 @@ type Dataset struct {
 	// across the lists of one call.
 	Lists func(parent string) []keka.List
 
+	// ChangesOf, when set, names the dataset this one is computed from: the
+	// run compares its rows of that dataset (which must be selected too)
+	// with the previous complete snapshot's, and asks Keka for nothing
+	// (Lists is nil).
+	ChangesOf string
+
+	// CarryOver marks a dataset listed per application (Parent
+	// job_candidates) that a run reads only for the applications that are
+	// new or changed against the previous complete snapshot
+	// (ApplicationState.Changed), and within the run's fetch scope; the
+	// rows of the others it carries over from that snapshot's partition
+	// (CarriedOver). Its rows have last_read_at, and are Carried.
+	CarryOver bool
+
 	// OnlyWhenNamed keeps the dataset out of the default selection (a
 	// request that names no datasets): it is exported only when a request
 	// names it. Set on datasets whose cost the default run cannot bear yet.
@@ -66,6 +81,42 @@ type Dataset struct {
 	NewWriter func(w io.Writer) Writer
 
 	personal []string // see PersonalColumns
+	read     func(r io.ReaderAt, size, from int64, fn func([]Row) error) error
+}
+
+// Carried is a row of a CarryOver dataset.
+type Carried interface {
+	Row
+	Application() string // the job_candidates key of its application
+	CarriedOver(m Meta) Row
+}
+
+// ReadRows reads the rows of a Parquet file of the dataset (of size bytes,
+// from row number from on) in batches, in file order; fn must not keep the
+// slice. Columns the file lacks read as zero values. It fails for a
+// dataset declared without a reader (only CarryOver datasets have one),
+// on a file that is not Parquet or has other column types, or when fn does.
+func (d Dataset) ReadRows(r io.ReaderAt, size, from int64, fn func([]Row) error) error {
+	if d.read == nil {
+		return fmt.Errorf("dataset %s: no reader", d.Name)
+	}
+	if err := d.read(r, size, from, fn); err != nil {
+		return fmt.Errorf("dataset %s: %w", d.Name, err)
+	}
+	return nil
+}
+
+func readerOf[T Row]() func(r io.ReaderAt, size, from int64, fn func([]Row) error) error {
+	return func(r io.ReaderAt, size, from int64, fn func([]Row) error) error {
+		var rows []Row
+		return readFrom(r, size, from, func(batch []T) error {
+			rows = rows[:0]
+			for _, v := range batch {
+				rows = append(rows, v)
+			}
+			return fn(rows)
+		})
+	}
 }
 
 // Writer writes rows of one dataset as one Parquet file.
@@ -91,19 +142,21 @@ const (
 	jobsSchemaVersion          = 2 // 2: job_type_label, status_label
 	jobCandidatesSchemaVersion = 1
 	preboardingSchemaVersion   = 2 // 2: stage_label, status_label
-	interviewsSchemaVersion    = 1
-	scorecardsSchemaVersion    = 1
+	interviewsSchemaVersion    = 2 // 2: last_read_at
+	scorecardsSchemaVersion    = 2 // 2: last_read_at
 
 	hiringStagesSchemaVersion         = 1
 	talentPoolsSchemaVersion          = 1
 	talentPoolCandidatesSchemaVersion = 1
 	jobBoardsSchemaVersion            = 1
 	applicationFieldsSchemaVersion    = 1
+	jobCandidateChangesSchemaVersion  = 1
 )
 
 var registry = []Dataset{
 	jobs(), jobCandidates(), preboardingCandidates(), interviews(), scorecards(),
 	hiringStages(), talentPools(), talentPoolCandidates(), jobBoards(), applicationFields(),
+	jobCandidateChanges(),
 }
 
 // All returns every dataset, in a stable order (jobs first: the per-job

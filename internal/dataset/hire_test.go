@@ -64,7 +64,7 @@ func TestInterviews_Map(t *testing.T) {
 			InterviewID: "i1", JobID: "j1", CandidateID: "c1", InterviewDate: ts("2026-07-25T00:00:00Z"),
 			StartTime: ptr("09:05"), EndTime: ptr("10:30"), TimeZoneID: ptr("India Standard Time"), ScheduledBy: ptr("Ravi Iyer"),
 			ScheduledDate: ts("2026-07-20T10:00:00Z"), InterviewType: ptr("2"), StageID: ptr("s1"), PanelMembers: ptr("Ravi Iyer, Meera Nair"),
-			RawJSON: raw, ExtractedAt: ts("2026-11-26T02:00:00.123Z").UTC(), RunID: "run-1",
+			RawJSON: raw, ExtractedAt: ts("2026-11-26T02:00:00.123Z").UTC(), RunID: "run-1", LastReadAt: ts("2026-11-26T02:00:00.123Z").UTC(),
 		})
 	})
 	cases := []struct {
@@ -115,7 +115,7 @@ func TestScorecards_Map(t *testing.T) {
 				{SectionName: ptr("Technical"), SkillTitle: ptr("Go"), SkillScore: ptr("4/5"), SectionComments: ptr("Knows channels well.")},
 				{SectionName: ptr("Culture fit"), SkillScore: ptr("3")},
 			},
-			RawJSON: raw, ExtractedAt: ts("2026-11-26T02:00:00.123Z").UTC(), RunID: "run-1",
+			RawJSON: raw, ExtractedAt: ts("2026-11-26T02:00:00.123Z").UTC(), RunID: "run-1", LastReadAt: ts("2026-11-26T02:00:00.123Z").UTC(),
 		})
 	})
 	for _, mode := range []dataset.PIIMode{dataset.PIIHash, dataset.PIIDrop} {

@@ -35,6 +35,7 @@ type ScorecardRow struct {
 	RawJSON                 string             `parquet:"raw_json"`
 	ExtractedAt             time.Time          `parquet:"extracted_at,timestamp(millisecond)"`
 	RunID                   string             `parquet:"run_id"`
+	LastReadAt              time.Time          `parquet:"last_read_at,timestamp(millisecond)"`
 }
 
 // ScorecardSection is one element of scorecards.sections.
@@ -43,6 +44,20 @@ type ScorecardSection struct {
 	SkillTitle      *string `parquet:"skill_title,optional"`
 	SkillScore      *string `parquet:"skill_score,optional"`
 	SectionComments *string `parquet:"section_comments,optional"`
+}
+
+// Application returns the job_candidates key of the row's application.
+func (r ScorecardRow) Application() string { return r.JobID + "/" + r.CandidateID }
+
+// CarriedOver returns the row as a run carries it over from an earlier
+// snapshot: run_id and extracted_at the run's, last_read_at as it was
+// (extracted_at, for a row of a schema without last_read_at).
+func (r ScorecardRow) CarriedOver(m Meta) Row {
+	if r.LastReadAt.IsZero() {
+		r.LastReadAt = r.ExtractedAt
+	}
+	r.RunID, r.ExtractedAt = m.RunID, utcMillis(m.ExtractedAt)
+	return r
 }
 
 // Key returns the scorecard id.
@@ -82,9 +97,9 @@ var scorecardRules = map[string]fieldRule{
 	foldKey("sections"):        {kind: ruleFree},
 }
 
-// scorecards is listed per application, like interviews, and so is not in
-// the default selection (OnlyWhenNamed) until a run can fetch it only for
-// the applications that changed; see interviews.
+// scorecards is listed per application, like interviews, fetched where
+// it changed (CarryOver), and out of the default selection
+// (OnlyWhenNamed) for the same reason: see interviews.
 func scorecards() Dataset {
 	const name = "scorecards"
 	return Dataset{
@@ -93,10 +108,12 @@ func scorecards() Dataset {
 		KeyColumns:    []string{"scorecard_id"},
 		Parent:        "job_candidates",
 		OnlyWhenNamed: true,
+		CarryOver:     true,
 		Lists:         func(key string) []keka.List { return applicationLists(key, keka.ScorecardsList) },
 		Map:           mapScorecard,
 		Schema:        parquet.SchemaOf(ScorecardRow{}),
 		NewWriter:     func(w io.Writer) Writer { return newWriter[ScorecardRow](name, w) },
+		read:          readerOf[ScorecardRow](),
 		personal:      []string{"overall_comments", "sections"},
 	}
 }
@@ -129,6 +146,7 @@ func mapScorecard(raw json.RawMessage, m Meta) (Row, error) {
 		RawJSON:                 rawJSON,
 		ExtractedAt:             utcMillis(m.ExtractedAt),
 		RunID:                   m.RunID,
+		LastReadAt:              utcMillis(m.ExtractedAt),
 	}
 	if keep {
 		r.OverallComments = sc.OverallComments.ptr()

@@ -615,6 +615,17 @@ func TestDataset_GlueColumns(t *testing.T) {
 	}
 	for name, cols := range hireGlueColumns {
 		want[name] = append(cols, tail...)
+		if d := mustLookup(t, name); d.CarryOver {
+			want[name] = append(want[name], dataset.GlueColumn{Name: "last_read_at", Type: "timestamp"})
+		}
+	}
+	want["job_candidate_changes"] = []dataset.GlueColumn{ // computed: no raw_json
+		{"job_id", "string"}, {"candidate_id", "string"}, {"change_type", "string"},
+		{"previous_snapshot_date", "string"}, {"snapshot_date", "string"},
+		{"old_stage", "string"}, {"new_stage", "string"}, {"old_application_status", "int"}, {"new_application_status", "int"},
+		{"old_is_archived", "boolean"}, {"new_is_archived", "boolean"},
+		{"old_moved_to_stage_on", "timestamp"}, {"new_moved_to_stage_on", "timestamp"},
+		{"extracted_at", "timestamp"}, {"run_id", "string"},
 	}
 	for _, d := range dataset.All() {
 		t.Run(d.Name, func(t *testing.T) {
@@ -625,12 +636,12 @@ func TestDataset_GlueColumns(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	same(t, dataset.Names(), []string{"jobs", "job_candidates", "preboarding_candidates", "interviews", "scorecards",
-		"hiring_stages", "talent_pools", "talent_pool_candidates", "job_boards", "application_fields"})
+		"hiring_stages", "talent_pools", "talent_pool_candidates", "job_boards", "application_fields", "job_candidate_changes"})
 	if _, ok := dataset.Lookup("offers"); ok {
 		t.Error("Lookup(offers) found a dataset")
 	}
 	for _, d := range dataset.All() {
-		if d.SchemaVersion < 1 || d.Map == nil || d.Schema == nil || d.NewWriter == nil || d.Lists == nil {
+		if d.SchemaVersion < 1 || d.Map == nil || d.Schema == nil || d.NewWriter == nil || (d.Lists == nil) != (d.ChangesOf != "") {
 			t.Errorf("%s: incomplete declaration", d.Name)
 		}
 		for _, k := range d.KeyColumns {

@@ -243,7 +243,15 @@ func (g *gen) application(j *job, p *person, applied time.Time, archived bool, n
 		Source:         g.maybePtr(0.1, g.pickPtr(sourcePtrs)),
 		SourcedBy:      g.maybePtr(0.2, g.pickPtr(sourcedByPtrs)),
 	}
-	t := &a.truth
+	a.detail = g.applicationDetail(&a.truth, moved)
+	a.arch = g.archivedDetails(archived, moved)
+	return a
+}
+
+// applicationDetail renders the "jobApplicationDetails" key of an
+// application (and sometimes an undocumented key beside it) from its truth;
+// moved is when it was assigned, too.
+func (g *gen) applicationDetail(t *TruthApplication, moved time.Time) []byte {
 	w := g.scratch()
 	w.key("jobApplicationDetails")
 	w.begin('{')
@@ -270,9 +278,7 @@ func (g *gen) application(j *job, p *person, applied time.Time, archived bool, n
 	if g.chance(0.2) {
 		w.kint("profileScore", g.r.IntN(101)) // undocumented
 	}
-	a.detail = g.keep(w.b)
-	a.arch = g.archivedDetails(archived, moved)
-	return a
+	return g.keep(w.b)
 }
 
 // archivedDetails renders the "archivedDetails" key: a date and reason

@@ -20,7 +20,9 @@ type run struct {
 	sel  []dataset.Dataset
 
 	plan  plan
-	runID string // of the run adopted; read without the lock
+	runID string     // of the run adopted; read without the lock
+	scope Scope      // the run's fetch scope
+	base  *baseIndex // the base's application states, while job_candidates is read
 
 	// mu guards s, committed and seg while workers fetch.
 	mu        sync.Mutex
@@ -136,6 +138,18 @@ func (ru *run) start(ctx context.Context, req Request, settings runSettings) (*r
 	if req.Restart {
 		s.Replaced = req.RunID
 	}
+	if needsBase(ru.sel) {
+		b, err := pinBase(ctx, ru.cfg.Store, ru.date, ru.sel, settings.PII)
+		if err != nil {
+			return nil, err
+		}
+		s.Base = b
+	}
+	scope, err := ParseScope(req.FetchScope)
+	if err != nil {
+		return nil, err
+	}
+	s.Scope = scope.String()
 	for _, d := range ru.sel {
 		s.counts(d.Name)
 	}
@@ -266,7 +280,11 @@ func (ru *run) adopt(s *state) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, errPermanent)
 	}
-	ru.plan, ru.s, ru.committed, ru.runID = p, s, s.clone(), s.RunID
+	scope, err := ParseScope(s.Scope)
+	if err != nil {
+		return fmt.Errorf("snapshot: checkpoint of %s: %w: %w", ru.date, err, errPermanent)
+	}
+	ru.plan, ru.s, ru.committed, ru.runID, ru.scope, ru.base = p, s, s.clone(), s.RunID, scope, nil
 	ru.seg = &segments{st: ru.cfg.Store, prefix: stagingPrefix(ru.date, s.RunID), holder: ru.k.holder, open: map[string]*segmentWriter{}}
 	return nil
 }

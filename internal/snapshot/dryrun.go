@@ -21,7 +21,7 @@ import (
 // invocations those seconds over the invocation's length (StopAt). When
 // StopAt arrives first, the tasks not read are predicted from the mean of
 // those read, and the plan says it is not exact.
-func (r *Runner) dryRun(ctx context.Context, date string, sel []dataset.Dataset, stopAt time.Time) (Result, error) {
+func (r *Runner) dryRun(ctx context.Context, date string, sel []dataset.Dataset, stopAt time.Time, scope Scope) (Result, error) {
 	start, began := r.cfg.Now(), time.Now() // began: the clock of StopAt
 	base := r.cfg.Client.Stats()
 	res := Result{Status: StatusComplete, SnapshotDate: date, DryRun: true, Datasets: []DatasetResult{}}
@@ -35,7 +35,10 @@ func (r *Runner) dryRun(ctx context.Context, date string, sel []dataset.Dataset,
 		work, cancel = context.WithDeadline(ctx, stopAt)
 		defer cancel()
 	}
-	pr := &predictor{r: r, ctx: work, plan: p, sel: sel, keys: map[string][]string{}, got: map[string]*prediction{}, exact: true}
+	pr := &predictor{r: r, ctx: work, plan: p, sel: sel, keys: map[string][]string{}, got: map[string]*prediction{}, exact: true, date: date}
+	if err := pr.loadBase(ctx, scope); err != nil {
+		return r.failedDry(res, err)
+	}
 	for _, d := range p.datasets() {
 		if err := pr.dataset(d); err != nil {
 			return r.failedDry(res, err)
@@ -68,7 +71,8 @@ func (r *Runner) failedDry(res Result, err error) (Result, error) {
 // prediction is what a dry run found of one dataset.
 type prediction struct {
 	requests, records int64
-	tasks, read       int // tasks of the dataset, and how many were read
+	apps, carried     int64 // CarryOver: applications read from Keka, and not
+	tasks, read       int   // tasks of the dataset, and how many were read
 }
 
 // predictor reads what a dry run needs, dataset by dataset.
@@ -80,6 +84,14 @@ type predictor struct {
 	keys  map[string][]string // keys of the parents, in order
 	got   map[string]*prediction
 	exact bool
+
+	// What the run would compare with, for the CarryOver datasets.
+	date  string
+	scope Scope
+	base  *baseRef
+	ix    *baseIndex
+	mu    sync.Mutex // guards marks
+	marks appMarks
 }
 
 // dataset predicts d's requests and records, reading its tasks with the
@@ -91,6 +103,10 @@ func (pr *predictor) dataset(d dataset.Dataset) error {
 	}
 	pd := &prediction{tasks: len(parents)}
 	pr.got[d.Name] = pd
+	if d.CarryOver {
+		pr.carryOver(d, pd, parents)
+		return nil
+	}
 	if up := pr.got[d.Parent]; d.Parent != "" && up.read < up.tasks {
 		pd.tasks = max(pd.tasks, int(up.records))
 		pr.exact = false
@@ -234,6 +250,14 @@ func (pr *predictor) keysOf(d dataset.Dataset, parent string, l keka.List, page 
 			return nil, fmt.Errorf("GET %s page %d, record %d: %w", l.Path, page.PageNumber, i+1, err)
 		}
 		keys = append(keys, row.Key())
+		if d.Name == sourceOfChanges && pr.marksNeeded() {
+			pr.mu.Lock()
+			err := markApp(row, pr.scope, pr.date, pr.base != nil, pr.ix, &pr.marks)
+			pr.mu.Unlock()
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	return keys, nil
 }
@@ -250,7 +274,11 @@ func (pr *predictor) result(perInvocation time.Duration) Plan {
 	for _, d := range pr.sel {
 		req, rec := pr.estimate(d)
 		plan.Records += rec
-		plan.Datasets = append(plan.Datasets, PlanDataset{Name: d.Name, Requests: req, Records: rec})
+		pd := PlanDataset{Name: d.Name, Requests: req, Records: rec}
+		if p := pr.got[d.Name]; p != nil && d.CarryOver {
+			pd.Applications, pd.Carried = &p.apps, &p.carried
+		}
+		plan.Datasets = append(plan.Datasets, pd)
 	}
 	plan.Seconds = math.Round(float64(plan.Requests)*pr.r.cfg.Client.RequestInterval().Seconds()*1000) / 1000
 	plan.Invocations = 1
@@ -264,6 +292,9 @@ func (pr *predictor) result(perInvocation time.Duration) Plan {
 // not read, the mean of those read (one page a list when none was).
 func (pr *predictor) estimate(d dataset.Dataset) (requests, records int64) {
 	pd := pr.got[d.Name]
+	if pd == nil {
+		return 0, 0 // computed by the run (ChangesOf): no request
+	}
 	req, rec := float64(pd.requests), float64(pd.records)
 	if pd.read < pd.tasks {
 		perReq, perRec := float64(len(d.Lists(""))), 0.0
@@ -274,4 +305,50 @@ func (pr *predictor) estimate(d dataset.Dataset) (requests, records int64) {
 		req, rec = req+left*perReq, rec+left*perRec
 	}
 	return int64(math.Round(req)), int64(math.Round(rec))
+}
+
+func (pr *predictor) marksNeeded() bool {
+	for _, d := range pr.plan.datasets() {
+		if d.CarryOver {
+			return true
+		}
+	}
+	return false
+}
+
+// loadBase finds the snapshot the run would compare with, as the run
+// would pin it, and its application states.
+func (pr *predictor) loadBase(ctx context.Context, scope Scope) error {
+	pr.scope = scope
+	if !needsBase(pr.sel) {
+		return nil
+	}
+	b, err := pinBase(ctx, pr.r.cfg.Store, pr.date, pr.sel, pr.r.settings(pr.sel).PII)
+	if err != nil || b == nil || !pr.marksNeeded() {
+		pr.base = b
+		return err
+	}
+	pr.base = b
+	pr.ix, err = loadBaseIndex(ctx, pr.r.cfg.Store, b)
+	return err
+}
+
+// carryOver predicts a CarryOver dataset without asking Keka: one request
+// per list for every application the run would read (new or changed, in
+// scope). That is exact unless an application has more than a page (200)
+// of interviews or scorecards; its records are not counted.
+func (pr *predictor) carryOver(d dataset.Dataset, pd *prediction, apps []string) {
+	carries := pr.base != nil && pr.base.Runs[d.Name] != ""
+	read := 0
+	for _, k := range apps {
+		if pr.marks.fetch(carries, k) {
+			read++
+		}
+	}
+	pd.tasks, pd.read = len(apps), len(apps)
+	pd.requests = int64(read * len(d.Lists("")))
+	pd.apps, pd.carried = int64(read), int64(len(apps)-read)
+	if up := pr.got[d.Parent]; up != nil && up.read < up.tasks {
+		pr.exact = false
+	}
 }

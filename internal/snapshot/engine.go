@@ -33,6 +33,9 @@ func (ru *run) fetch(ctx, work context.Context) error {
 	if ru.s.Fetched {
 		return nil
 	}
+	if err := ru.loadMarksBase(ctx); err != nil {
+		return err
+	}
 	wctx, cancel := context.WithCancelCause(work)
 	defer cancel(nil)
 	e := &engine{ru: ru, ctx: ctx, work: wctx, cancel: cancel, cond: sync.NewCond(&ru.mu)}
@@ -104,7 +107,7 @@ func (e *engine) claim() (*taskState, task, bool) {
 				continue
 			}
 			ts.claimed = true
-			return ts, t, true
+			return ts, e.ru.decide(t), true
 		}
 	}
 	t, ready, ok := e.ru.plan.task(s.Next, s)
@@ -114,7 +117,7 @@ func (e *engine) claim() (*taskState, task, bool) {
 	ts := &taskState{Index: s.Next, Cursor: newCursor(), claimed: true}
 	s.Active = append(s.Active, ts)
 	s.Next++
-	return ts, t, true
+	return ts, e.ru.decide(t), true
 }
 
 // runTask reads the rest of t's lists. ru.mu is held, and released while

@@ -64,6 +64,21 @@ type harness struct {
 	runner *snapshot.Runner
 	logs   *syncBuffer
 	creds  func() keka.Credentials
+	date   time.Time // the snapshot date the checks read; zero is day
+}
+
+// at returns the harness with its checks reading the snapshot of d.
+func (h *harness) at(d time.Time) *harness {
+	c := *h
+	c.date = d
+	return &c
+}
+
+func (h *harness) snapshotDate() time.Time {
+	if h.date.IsZero() {
+		return day
+	}
+	return h.date
 }
 
 type harnessOptions struct {

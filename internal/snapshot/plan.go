@@ -70,6 +70,9 @@ func newPlan(sel []dataset.Dataset) (plan, error) {
 	}
 	for _, d := range sel {
 		p.write[d.Name] = true
+		if d.ChangesOf != "" {
+			continue // computed after the fetch (derive), not read
+		}
 		if err := add(d, nil); err != nil {
 			return plan{}, err
 		}

@@ -22,4 +22,12 @@ type PlanDataset struct {
 	Name     string `json:"name"`
 	Requests int64  `json:"requests"`
 	Records  int64  `json:"records"`
+	// Applications and Carried, for a dataset listed per application and
+	// fetched where it changed (interviews, scorecards): the applications
+	// the run would read from Keka (new or changed against the previous
+	// snapshot, within the fetch scope), one request per list each, and
+	// those whose rows it would carry over instead. Records are then not
+	// counted (0): reading them would cost the requests the run saves.
+	Applications *int64 `json:"applications,omitempty"`
+	Carried      *int64 `json:"carried,omitempty"`
 }

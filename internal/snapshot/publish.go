@@ -31,6 +31,11 @@ type Manifest struct {
 	StartedAt     time.Time       `json:"startedAt"`
 	PublishedAt   time.Time       `json:"publishedAt"`
 	Invocations   int             `json:"invocations"`
+	// PreviousSnapshot is the snapshot date a computed (job_candidate_changes)
+	// or carried-over (interviews, scorecards) dataset was compared with;
+	// CarriedOver how many of its rows came from there.
+	PreviousSnapshot string `json:"previousSnapshot,omitempty"`
+	CarriedOver      int64  `json:"carriedOver,omitempty"`
 }
 
 // ManifestEntry is one object of a partition.
@@ -87,6 +92,9 @@ func (ru *run) publish(ctx context.Context, force bool) error {
 // guard refuses to publish a dataset whose row count fell by more than
 // MaxShrink against its latest earlier snapshot (or the date's previous run).
 func (ru *run) guard(ctx context.Context, d dataset.Dataset) error {
+	if d.ChangesOf != "" {
+		return nil // how much changed is no measure of what was missed
+	}
 	prev, err := LatestManifest(ctx, ru.cfg.Store, d.Name, ru.date)
 	if err != nil || prev == nil {
 		return err
@@ -204,6 +212,12 @@ func (ru *run) manifest(d dataset.Dataset, c *datasetCounts) Manifest {
 		StartedAt:     ru.s.StartedAt,
 		PublishedAt:   ru.cfg.Now().UTC(),
 		Invocations:   ru.s.Invocations,
+	}
+	if b := ru.s.Base; b != nil && (d.ChangesOf != "" || ru.carries(d.Name) && d.CarryOver) {
+		m.PreviousSnapshot = b.Date
+	}
+	if pos := ru.s.Carry[d.Name]; pos != nil {
+		m.CarriedOver = pos.Carried
 	}
 	if m.SchemaVersion == 0 { // a checkpoint from before settings were recorded
 		m.SchemaVersion = d.SchemaVersion

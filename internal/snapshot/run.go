@@ -119,6 +119,10 @@ type Request struct {
 	Force    bool   // publish even when a dataset shrank more than MaxShrink
 	Restart  bool   // discard an unfinished run of the same date
 	RunID    string // when set, must name the unfinished (or just completed) run
+	// FetchScope bounds the applications whose interviews and scorecards
+	// a new run reads (ParseScope: all, active, Nd); "" is all. A run
+	// keeps the scope it started with.
+	FetchScope string
 	// StopAt is when this invocation must stop fetching, checkpoint and
 	// return "in_progress". Zero means no limit.
 	StopAt time.Time
@@ -182,7 +186,11 @@ func (r *Runner) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	date := req.Date.UTC().Format(time.DateOnly)
 	if req.DryRun {
-		return r.dryRun(ctx, date, sel, req.StopAt)
+		scope, err := ParseScope(req.FetchScope)
+		if err != nil {
+			return r.failedResult(req, err, false)
+		}
+		return r.dryRun(ctx, date, sel, req.StopAt, scope)
 	}
 	ru, err := r.begin(ctx, req, date, sel)
 	if err != nil {
@@ -219,7 +227,18 @@ func selectDatasets(names []string) ([]dataset.Dataset, error) {
 			return nil, fmt.Errorf("snapshot: unknown dataset %q (known: %v): %w", n, dataset.Names(), ErrInvalidRequest)
 		}
 	}
+	for _, d := range out {
+		if d.ChangesOf != "" && !slices.Contains(names, d.ChangesOf) {
+			return nil, fmt.Errorf("snapshot: dataset %s is computed from this run's %s: select %s too: %w", d.Name, d.ChangesOf, d.ChangesOf, ErrInvalidRequest)
+		}
+	}
 	return out, nil
+}
+
+// needsBase reports whether a run of sel compares with the previous
+// snapshot.
+func needsBase(sel []dataset.Dataset) bool {
+	return slices.ContainsFunc(sel, func(d dataset.Dataset) bool { return d.ChangesOf != "" || d.CarryOver })
 }
 
 func names(ds []dataset.Dataset) []string {

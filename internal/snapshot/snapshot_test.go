@@ -43,7 +43,7 @@ func TestRunner_Run(t *testing.T) {
 		}
 		truth := h.sim.Truth()
 		for _, d := range res.Datasets {
-			if !d.Done || d.Files != 1 || d.SourceTotal == nil {
+			if ds, _ := dataset.Lookup(d.Name); !d.Done || d.Files != 1 || (d.SourceTotal == nil) != (ds.ChangesOf != "") {
 				t.Errorf("%s: result %+v", d.Name, d)
 			}
 		}

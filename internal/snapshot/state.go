@@ -59,6 +59,18 @@ type state struct {
 	Keys   map[string]*keySet `json:"keys"`
 	Done   []string           `json:"done"`
 
+	// Base is the previous complete snapshot the run compares with
+	// (nil: there is none), pinned when the run starts. Derived names the
+	// ChangesOf datasets computed and committed.
+	Base    *baseRef `json:"base,omitempty"`
+	Derived []string `json:"derived,omitempty"`
+	// Scope is the run's fetch scope (Scope.String), Apps what the
+	// CarryOver datasets do per application, Carry how far each carried
+	// its base's rows over.
+	Scope string               `json:"scope,omitempty"`
+	Apps  appMarks             `json:"apps"`
+	Carry map[string]*carryPos `json:"carry,omitempty"`
+
 	Counts   map[string]*datasetCounts `json:"counts"`
 	Segments map[string][]segment      `json:"segments"`
 	// Publishing is set, and saved, before the first partition is touched:

@@ -38,6 +38,12 @@ func (ru *run) work(ctx context.Context, req Request) (Result, error) {
 	if err := ru.fetch(ctx, work); err != nil {
 		return ru.stop(ctx, work, err)
 	}
+	if err := ru.derive(ctx); err != nil {
+		return ru.stop(ctx, work, err)
+	}
+	if err := ru.carry(ctx, work); err != nil {
+		return ru.stop(ctx, work, err)
+	}
 	if err := ru.publish(ctx, ru.s.Force); err != nil {
 		return ru.stop(ctx, work, err)
 	}

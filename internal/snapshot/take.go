@@ -20,11 +20,17 @@ func (ru *run) takePage(ctx context.Context, t task, ts *taskState, l keka.List,
 	if ru.plan.parents[t.ds.Name] {
 		parentKeys = s.keys(t.ds.Name)
 	}
+	marks := t.ds.Name == sourceOfChanges && ru.marksNeeded()
 	for i, key := range keys {
 		if ts.Written.Add(key) {
 			fresh = append(fresh, rows[i])
 			if parentKeys != nil {
 				parentKeys.Add(key)
+			}
+			if marks {
+				if err := ru.mark(rows[i]); err != nil {
+					return err
+				}
 			}
 		}
 	}
