@@ -47,8 +47,8 @@ test: tools ## install the tools, then run every test
 # a child process of its own, and has DuckDB convert the same pages; each
 # case runs once (-benchtime 1x). Then every other Go benchmark of the
 # module, the rate benchmark (BenchmarkRunner_RateEfficiency, about three
-# minutes) among them. About seven minutes in all.
-bench: ## print the export table (10k/100k/1M applications vs DuckDB), then run every Go benchmark (about 7 minutes)
+# minutes) among them. Four to seven minutes in all.
+bench: ## print the export table (10k/100k/1M applications vs DuckDB), then run every Go benchmark (4 to 7 minutes)
 	go test -run '^$$' -bench '^BenchmarkExport$$' -benchmem -benchtime 1x -timeout 15m ./internal/bench
 	go test -run '^$$' -bench . -skip '^BenchmarkExport$$' -benchmem -timeout 15m ./...
 
