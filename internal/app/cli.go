@@ -86,6 +86,8 @@ var envVars = []envVar{
 	{"EXPORT_S3_PATH_STYLE", "false", "path-style S3 addressing"},
 	{"EXPORT_KMS_KEY_ID", "", "SSE-KMS key for every object (SSE-S3 otherwise)"},
 	{"EXPORT_PII", config.DefaultPII, "keep, hash or drop personal fields"},
+	{"EXPORT_DATASETS", "the default datasets", "comma-separated datasets of a run whose event names none (interviews and scorecards only when named)"},
+	{"KEKA_FETCH_SCOPE", "all", "applications whose interviews and scorecards are read when new or changed: all, active or Nd (changed in the last N days)"},
 	{"EXPORT_MAX_SHRINK", fmt.Sprint(config.DefaultMaxShrink), "refuse to publish a dataset whose rows fell by more than this share"},
 	{"EXPORT_SECRET_TTL", config.DefaultSecretTTL.String(), "how long a fetched secret is reused"},
 	{"EXPORT_DEADLINE_MARGIN", config.DefaultDeadlineMargin.String(), "time kept before the Lambda deadline to checkpoint"},
