@@ -152,6 +152,17 @@ func (m *appMarks) fetch(carries bool, key string) bool {
 
 // carries reports whether the base has a snapshot of ds to carry rows
 // over from.
+// carried reports whether every dataset the run carries rows over for
+// has been carried whole.
+func (ru *run) carried() bool {
+	for _, d := range ru.sel {
+		if d.CarryOver && ru.carries(d.Name) && (ru.s.Carry[d.Name] == nil || !ru.s.Carry[d.Name].Done) {
+			return false
+		}
+	}
+	return true
+}
+
 func (ru *run) carries(ds string) bool {
 	return ru.s.Base != nil && ru.s.Base.Runs[ds] != ""
 }

@@ -35,6 +35,7 @@ func (ru *run) work(ctx context.Context, req Request) (Result, error) {
 		work, cancel = context.WithDeadline(ctx, req.StopAt)
 		defer cancel()
 	}
+	onlyPublish := ru.s.Fetched && ru.carried()
 	if err := ru.fetch(ctx, work); err != nil {
 		return ru.stop(ctx, work, err)
 	}
@@ -43,6 +44,14 @@ func (ru *run) work(ctx context.Context, req Request) (Result, error) {
 	}
 	if err := ru.carry(ctx, work); err != nil {
 		return ru.stop(ctx, work, err)
+	}
+	// Publishing is begun within the budget or by an invocation that has
+	// nothing else to do, and then not left until every dataset is
+	// published (readers would see a mix of runs in between): an invocation
+	// whose fetching used its budget leaves it to the next one, rather
+	// than running into the hard deadline half-way.
+	if !onlyPublish && !ru.s.Publishing && work.Err() != nil {
+		return ru.stop(ctx, work, fmt.Errorf("snapshot: publish %s: %w", ru.date, work.Err()))
 	}
 	if err := ru.publish(ctx, ru.s.Force); err != nil {
 		return ru.stop(ctx, work, err)
