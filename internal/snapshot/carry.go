@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,19 +151,19 @@ func (m *appMarks) fetch(carries bool, key string) bool {
 	return !carries || m.Changed.Has(key)
 }
 
-// carries reports whether the base has a snapshot of ds to carry rows
-// over from.
 // carried reports whether every dataset the run carries rows over for
 // has been carried whole.
 func (ru *run) carried() bool {
-	for _, d := range ru.sel {
-		if d.CarryOver && ru.carries(d.Name) && (ru.s.Carry[d.Name] == nil || !ru.s.Carry[d.Name].Done) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(ru.sel, ru.carryPending)
 }
 
+// carryPending reports whether rows of d are still to be carried over.
+func (ru *run) carryPending(d dataset.Dataset) bool {
+	return d.CarryOver && ru.carries(d.Name) && (ru.s.Carry[d.Name] == nil || !ru.s.Carry[d.Name].Done)
+}
+
+// carries reports whether the base has a snapshot of ds to carry rows
+// over from.
 func (ru *run) carries(ds string) bool {
 	return ru.s.Base != nil && ru.s.Base.Runs[ds] != ""
 }
@@ -186,7 +187,7 @@ var errBudget = errors.New("snapshot: invocation budget used")
 // to go on from the last checkpoint, copying every row once.
 func (ru *run) carry(ctx, work context.Context) error {
 	for _, d := range ru.sel {
-		if !d.CarryOver || !ru.carries(d.Name) {
+		if !ru.carryPending(d) {
 			continue
 		}
 		if ru.s.Carry == nil {
@@ -196,9 +197,6 @@ func (ru *run) carry(ctx, work context.Context) error {
 		if pos == nil {
 			pos = &carryPos{}
 			ru.s.Carry[d.Name] = pos
-		}
-		if pos.Done {
-			continue
 		}
 		if err := ru.carryDataset(ctx, work, d, pos); err != nil {
 			return err

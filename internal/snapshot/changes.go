@@ -77,9 +77,16 @@ func (ru *run) deriveChanges(ctx context.Context, d dataset.Dataset) error {
 	if b == nil {
 		return nil
 	}
-	ix, err := loadBaseIndex(ctx, ru.cfg.Store, b)
-	if err != nil {
-		return err
+	// The states loaded while job_candidates was read in this invocation,
+	// if it was: every list is read, and marking is over. deriveChanges
+	// marks the entries it meets, so the index serves it once.
+	ix := ru.base
+	ru.base = nil
+	if ix == nil {
+		var err error
+		if ix, err = loadBaseIndex(ctx, ru.cfg.Store, b); err != nil {
+			return err
+		}
 	}
 	w := &changeWriter{ru: ru, ctx: ctx, d: d, prev: b.Date,
 		meta: dataset.Meta{RunID: ru.runID, ExtractedAt: ru.extractedAt}}
